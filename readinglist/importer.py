@@ -1,0 +1,120 @@
+"""Turn source entries (a scrape, an API) into paper files: one conversion path for every
+importer, so file names, duplicate rules and curator fields behave the same everywhere.
+
+The source owns ``upvotes`` and the links it found; everything else of an existing paper
+(title, topics, note, dates, abstract) belongs to the curators and is never overwritten.
+``plan_import`` is pure: it decides every write before any file is touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from .catalog import Catalog, new_path
+from .model import Paper, dump_paper, normalise_title, parse_paper
+from .scrape import SourceEntry
+from .taxonomy import Taxonomy
+
+
+@dataclass(frozen=True)
+class Action:
+    """What importing one entry does: ``created``, ``updated`` or ``unchanged``."""
+
+    kind: str
+    path: str
+    """Relative to the papers folder: ``2024/some-title.md``."""
+    text: str
+    """The file's full new text (also for ``unchanged``: equal to what is on disk)."""
+    entry: SourceEntry
+
+
+def entry_to_paper(entry: SourceEntry, taxonomy: Taxonomy, added: dt.date) -> Paper:
+    """A new paper for ``entry``, with topics suggested by the taxonomy's keyword rules."""
+    authors = entry.authors
+    return Paper(
+        title=entry.title,
+        published=entry.published,
+        added=max(added, entry.published),
+        topics=taxonomy.suggest(entry.title, entry.abstract),
+        abstract=entry.abstract,
+        authors=authors,
+        author_count=None if authors else entry.author_count,
+        upvotes=entry.upvotes,
+        arxiv=entry.arxiv,
+        links=entry.links,
+    )
+
+
+def merge_source(existing: Paper, entry: SourceEntry) -> Paper:
+    """``existing`` with what the source owns brought up to date, curator fields untouched."""
+    links = list(existing.links)
+    have_urls = {url for _, url in links}
+    kinds = {kind for kind, _ in links}
+    for kind, url in entry.links:
+        if url in have_urls:
+            continue
+        name, n = kind, 2
+        while name in kinds:
+            name, n = f"{kind}-{n}", n + 1
+        links.append((name, url))
+        kinds.add(name)
+    changes: dict[str, object] = {"upvotes": entry.upvotes, "links": tuple(links)}
+    if not existing.arxiv and entry.arxiv:
+        changes["arxiv"] = entry.arxiv
+    if not existing.authors and existing.author_count is None:
+        if entry.authors:
+            changes["authors"] = entry.authors
+        elif entry.author_count:
+            changes["author_count"] = entry.author_count
+    return replace(existing, **changes)
+
+
+def plan_import(entries: list[SourceEntry], catalog: Catalog, taxonomy: Taxonomy,
+                added: dt.date) -> list[Action]:
+    """Decide, for every entry, which file it creates or updates and its exact new text.
+
+    An entry matches an existing paper by arXiv id or by normalised title; an entry seen twice
+    in the input is imported once (the later one wins, as it is the fresher copy)."""
+    by_arxiv = catalog.by_arxiv()
+    by_title = catalog.by_title()
+    taken = {p.path for p in catalog.papers}
+    current: dict[str, Paper] = {}  # path -> paper as planned so far
+    first_action: dict[str, int] = {}
+    actions: list[Action] = []
+    for entry in entries:
+        existing = (by_arxiv.get(entry.arxiv) if entry.arxiv else None) or by_title.get(normalise_title(entry.title))
+        if existing is not None:
+            path = existing.path
+            base = current.get(path, existing)
+            paper = merge_source(base, entry)
+            changed = dump_paper(paper) != dump_paper(existing)
+            kind = ("updated" if changed else "unchanged") if path not in _created(actions) else "created"
+        else:
+            paper = entry_to_paper(entry, taxonomy, added)
+            path = new_path(paper, taken)
+            taken.add(path)
+            paper = replace(paper, path=path)
+            kind = "created"
+            by_title[paper.title_key] = paper
+            if paper.arxiv:
+                by_arxiv[paper.arxiv] = paper
+        current[path] = paper
+        action = Action(kind, path, dump_paper(paper), entry)
+        if path in first_action:  # the same paper twice in the input: keep one action
+            actions[first_action[path]] = action
+        else:
+            first_action[path] = len(actions)
+            actions.append(action)
+    return actions
+
+
+def _created(actions: list[Action]) -> set[str]:
+    return {a.path for a in actions if a.kind == "created"}
+
+
+def check_roundtrip(action: Action, topic_ids) -> list:
+    """Problems ``parse_paper`` finds in a planned file: a safety net so an importer never
+    writes a file the validator would reject."""
+    _, problems = parse_paper(action.text, f"papers/{action.path}", topic_ids)
+    return problems

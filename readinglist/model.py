@@ -1,0 +1,482 @@
+"""The paper model: one frozen ``Paper`` per file, parsed and validated in one place.
+
+A paper file is YAML front matter between two ``---`` fences, then the abstract::
+
+    ---
+    title: 'QwenLong-CPRS: Towards $\\infty$-LLMs with Dynamic Context Optimization'
+    published: 2025-05-23
+    author_count: 15
+    upvotes: 3
+    topics: [long-context, efficient-inference]
+    added: 2026-11-28
+    ---
+
+    This technical report presents QwenLong-CPRS, ...
+
+``parse_paper`` never raises for bad input: it returns the problems it found, each naming the
+line and key, so that a contributor sees every mistake of a file at once. ``dump_paper`` is its
+inverse: ``parse_paper(dump_paper(p)) == p`` for every valid paper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+from urllib.parse import urlsplit
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Every key a paper's front matter may hold, in the order files are written.
+KEYS = ("title", "published", "authors", "author_count", "upvotes", "arxiv", "links",
+        "topics", "added", "note")
+REQUIRED = ("title", "published", "topics", "added")
+MAX_TITLE = 300
+#: Larger abstracts are refused: a real one is a few hundred words.
+MAX_ABSTRACT = 20_000
+EARLIEST = dt.date(1900, 1, 1)
+
+_NEW_ARXIV = re.compile(r"^(\d{2})(0[1-9]|1[0-2])\.\d{4,5}$")
+_OLD_ARXIV = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}$")
+_VERSION = re.compile(r"v\d+$")
+_LINK_KIND = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one file, located for the person who must fix it."""
+
+    path: str
+    line: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        key = f" {self.key}:" if self.key else ""
+        return f"{self.path}:{self.line}:{key} {self.message}"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper of the list, as its file describes it."""
+
+    title: str
+    """Verbatim title; may hold TeX math between ``$`` signs."""
+    published: dt.date
+    """Publication date (arXiv's first version, or the venue's)."""
+    added: dt.date
+    """The day the paper joined the list."""
+    topics: tuple[str, ...]
+    """Topic ids from the taxonomy, at least one."""
+    abstract: str
+    """The body of the file, stripped of surrounding blank lines."""
+    authors: tuple[str, ...] = ()
+    author_count: int | None = None
+    upvotes: int | None = None
+    arxiv: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    """Ordered ``(kind, url)`` pairs: ``code``, ``project``, ``data``, ``pdf`` ..."""
+    note: str | None = None
+    """The curator's note, Markdown."""
+    path: str = field(default="", compare=False)
+    """Where the file lives, relative to the papers folder: ``2024/some-title.md``."""
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False, hash=False)
+    """Line of each key in the file, for errors found after parsing (duplicates, paths)."""
+
+    @property
+    def n_authors(self) -> int | None:
+        return len(self.authors) if self.authors else self.author_count
+
+    @property
+    def slug(self) -> str:
+        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the paper page, e.g. ``papers/2024/some-title/``."""
+        return f"papers/{self.path.removesuffix('.md')}/"
+
+    @property
+    def src_uri(self) -> str:
+        return f"papers/{self.path}"
+
+    @property
+    def title_key(self) -> str:
+        return normalise_title(self.title)
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+def normalise_title(title: str) -> str:
+    """The form two titles are compared in to find duplicates: case, accents, spacing and
+    punctuation do not count."""
+    text = unicodedata.normalize("NFKD", title).casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def parse_date(text: str) -> dt.date | None:
+    if not _DATE.match(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def arxiv_problem(value: str) -> str | None:
+    """Why ``value`` is not an arXiv id without version, or None if it is one."""
+    if _NEW_ARXIV.match(value) or _OLD_ARXIV.match(value):
+        return None
+    if _VERSION.search(value) and arxiv_problem(_VERSION.sub("", value)) is None:
+        return f"'{value}' has a version suffix; write the id without it: '{_VERSION.sub('', value)}'"
+    return (f"'{value}' is not an arXiv id; expected a new-style id like '2408.04303' "
+            "or an old-style one like 'hep-th/9901001', without version")
+
+
+def url_problem(value: str) -> str | None:
+    """Why ``value`` is not an absolute http(s) URL, or None if it is one."""
+    if any(ch.isspace() for ch in value):
+        return f"'{value}' contains white space; expected an absolute http(s) URL"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        return f"'{value}' is not an absolute http(s) URL (e.g. https://github.com/org/repo)"
+    if not parts.hostname:
+        return f"'{value}' has no host name; expected an absolute http(s) URL"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Parsing
+
+
+class _Report:
+    """Collects problems for one file; lines are 1-based file lines."""
+
+    def __init__(self, path: str, offset: int, topic_ids: Iterable[str] = ()):
+        self.path = path
+        self.topic_ids = frozenset(topic_ids)
+        self.offset = offset  # file line of the first YAML line, minus one
+        self.problems: list[Problem] = []
+
+    def at(self, line: int, key: str, message: str) -> None:
+        self.problems.append(Problem(self.path, line, key, message))
+
+    def node(self, node: yaml.Node, key: str, message: str) -> None:
+        self.at(node.start_mark.line + 1 + self.offset, key, message)
+
+
+def split_front_matter(text: str, report: _Report) -> tuple[str, str, int] | None:
+    """``(yaml_text, body, body_first_line)``, or None after reporting a problem."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        report.at(1, "", "a paper file must start with a line '---' that opens the front matter")
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() == "---":
+            return "\n".join(lines[1:i]) + "\n", "\n".join(lines[i + 1:]), i + 2
+    report.at(1, "", "the front matter is never closed: add a line '---' after its last key")
+    return None
+
+
+def parse_paper(text: str, path: str, topic_ids: Iterable[str]) -> tuple[Paper | None, list[Problem]]:
+    """Parse and validate one paper file's text; ``path`` is only used in messages and kept
+    on the paper. Returns the paper (None if anything is wrong) and every problem found."""
+    report = _Report(path, offset=1, topic_ids=topic_ids)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parts = split_front_matter(text, report)
+    if parts is None:
+        return None, report.problems
+    yaml_text, body, body_line = parts
+
+    root = _compose(yaml_text, report)
+    if root is None:
+        return None, report.problems
+    if not isinstance(root, yaml.MappingNode):
+        report.node(root, "", "the front matter must be a set of 'key: value' lines")
+        return None, report.problems
+
+    values: dict[str, object] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in root.value:
+        key_line = key_node.start_mark.line + 1 + report.offset
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
+            report.node(key_node, "", "keys must be plain words like 'title'")
+            continue
+        key = key_node.value
+        if key in lines:
+            report.at(key_line, key, f"'{key}' is given twice (first on line {lines[key]}); keep one")
+            continue
+        lines[key] = key_line
+        if key not in KEYS:
+            close = difflib.get_close_matches(key, KEYS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            report.at(key_line, key, f"unknown key; {hint}allowed keys: {', '.join(KEYS)}")
+            continue
+        value = _VALIDATORS[key](value_node, report, key)
+        if value is not None:
+            values[key] = value
+
+    top = root.start_mark.line + 1 + report.offset
+    for key in REQUIRED:
+        if key not in lines:
+            report.at(top, key, f"required key '{key}' is missing")
+
+    authors, count = values.get("authors"), values.get("author_count")
+    if authors and count is not None and len(authors) != count:  # type: ignore[arg-type]
+        report.at(lines["author_count"], "author_count",
+                  f"is {count} but {len(authors)} authors are listed; make them agree or drop author_count")  # type: ignore[arg-type]
+    published, added = values.get("published"), values.get("added")
+    if published and added and added < published:  # type: ignore[operator]
+        report.at(lines["added"], "added",
+                  f"{added} is before the publication date {published}; a paper joins the list after it is published")
+
+    abstract = body.strip()
+    if not abstract:
+        report.at(body_line, "abstract", "the abstract (the text after the front matter) is empty")
+    elif len(abstract) > MAX_ABSTRACT:
+        report.at(body_line, "abstract",
+                  f"is {len(abstract):,} characters long; an abstract has at most {MAX_ABSTRACT:,}")
+
+    if report.problems:
+        return None, report.problems
+    return Paper(abstract=abstract, path=path, lines=lines, **values), []  # type: ignore[arg-type]
+
+
+def _compose(yaml_text: str, report: _Report) -> yaml.Node | None:
+    if not yaml_text.strip():
+        report.at(2, "", "the front matter is empty; it needs at least " + ", ".join(REQUIRED))
+        return None
+    try:
+        return yaml.compose(yaml_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 + report.offset) if mark else 2
+        detail = exc.problem or exc.context or "unreadable YAML"
+        if "\t" in yaml_text and "\\t" in detail:
+            detail = "a tab character is not allowed in YAML; indent with spaces"
+        report.at(line, "", f"invalid YAML: {detail}")
+    except yaml.YAMLError as exc:  # e.g. a control character PyYAML will not read
+        report.at(2, "", f"invalid YAML: {exc}")
+    return None
+
+
+# One validator per key: each takes the value's node, reports what is wrong with it and
+# returns the Python value (or None when it is unusable).
+
+
+def _text(node: yaml.Node, report: _Report, key: str, *, one_line: bool = False) -> str | None:
+    if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
+        shown = node.value if isinstance(node, yaml.ScalarNode) else type(node).__name__.removesuffix("Node").lower()
+        report.node(node, key, f"expected text but YAML reads {shown!r} as another type; put it in quotes")
+        return None
+    value = node.value
+    if not value.strip():
+        report.node(node, key, "is empty")
+        return None
+    if one_line and "\n" in value.strip():
+        report.node(node, key, "must be a single line")
+        return None
+    return value
+
+
+def _validate_title(node, report, key):
+    value = _text(node, report, key, one_line=True)
+    if value is None:
+        return None
+    if value != value.strip():
+        report.node(node, key, "has white space at its start or end")
+        return None
+    if len(value) > MAX_TITLE:
+        report.node(node, key, f"is {len(value):,} characters long; a title has at most {MAX_TITLE}")
+        return None
+    return value
+
+
+def _validate_date(node, report, key):
+    raw = node.value if isinstance(node, yaml.ScalarNode) else ""
+    if not isinstance(raw, str) or (value := parse_date(raw)) is None:
+        report.node(node, key, f"'{raw}' is not a date; expected YYYY-MM-DD, e.g. 2024-08-08")
+        return None
+    if value < EARLIEST:
+        report.node(node, key, f"{value} is too early to be right; expected a date after {EARLIEST}")
+        return None
+    # A day of slack: arXiv dates are UTC, contributors may be a day ahead of the build.
+    if value > dt.date.today() + dt.timedelta(days=1):
+        report.node(node, key, f"{value} is in the future")
+        return None
+    return value
+
+
+def _int(node, report, key, minimum: int):
+    if not isinstance(node, yaml.ScalarNode) or node.tag != _INT or not re.fullmatch(r"[0-9]+|-[0-9]+", node.value):
+        shown = node.value if isinstance(node, yaml.ScalarNode) else "a list or mapping"
+        report.node(node, key, f"'{shown}' is not a whole number; expected an integer >= {minimum}")
+        return None
+    value = int(node.value)
+    if value < minimum:
+        report.node(node, key, f"{value} is too small; expected an integer >= {minimum}")
+        return None
+    return value
+
+
+def _validate_author_count(node, report, key):
+    return _int(node, report, key, 1)
+
+
+def _validate_upvotes(node, report, key):
+    return _int(node, report, key, 0)
+
+
+def _list_of_text(node, report, key) -> list[tuple[str, int]] | None:
+    if not isinstance(node, yaml.SequenceNode):
+        report.node(node, key, "expected a list, e.g. [a, b] or one '- item' per line")
+        return None
+    items = []
+    for item in node.value:
+        value = _text(item, report, key, one_line=True)
+        if value is not None:
+            items.append((value.strip(), item.start_mark.line + 1 + report.offset))
+    return items
+
+
+def _validate_authors(node, report, key):
+    items = _list_of_text(node, report, key)
+    if items is None:
+        return None
+    if not items and not node.value:
+        report.node(node, key, "is an empty list; list the authors or drop the key")
+        return None
+    return tuple(name for name, _ in items)
+
+
+def _validate_topics(node, report, key):
+    items = _list_of_text(node, report, key)
+    if items is None:
+        return None
+    if not node.value:
+        report.node(node, key, "needs at least one topic")
+        return None
+    seen: list[str] = []
+    for topic, line in items:
+        if topic in seen:
+            report.at(line, key, f"'{topic}' is listed twice")
+        elif topic not in report.topic_ids:
+            report.at(line, key, f"unknown topic '{topic}'; valid topics: {', '.join(sorted(report.topic_ids))}")
+        else:
+            seen.append(topic)
+    return tuple(seen) if len(seen) == len(items) == len(node.value) else None
+
+
+def _validate_arxiv(node, report, key):
+    if not isinstance(node, yaml.ScalarNode) or not node.value:
+        report.node(node, key, "expected an arXiv id like '2408.04303'")
+        return None
+    # Read the raw text: YAML would read 2408.04300 as the float 2408.043.
+    problem = arxiv_problem(node.value.strip())
+    if problem:
+        report.node(node, key, problem)
+        return None
+    return node.value.strip()
+
+
+def _validate_links(node, report, key):
+    if not isinstance(node, yaml.MappingNode):
+        report.node(node, key, "expected a mapping of kind to URL, e.g. 'code: https://github.com/org/repo'")
+        return None
+    links: list[tuple[str, str]] = []
+    ok = True
+    for kind_node, url_node in node.value:
+        kind = kind_node.value if isinstance(kind_node, yaml.ScalarNode) else ""
+        if not isinstance(kind, str) or not _LINK_KIND.match(kind):
+            report.node(kind_node, key, f"'{kind}' is not a link kind; use a lowercase word like code, project, data, pdf")
+            ok = False
+            continue
+        if kind in dict(links):
+            report.node(kind_node, key, f"'{kind}' is given twice")
+            ok = False
+            continue
+        url = _text(url_node, report, f"{key}.{kind}", one_line=True)
+        if url is None:
+            ok = False
+            continue
+        if problem := url_problem(url.strip()):
+            report.node(url_node, f"{key}.{kind}", problem)
+            ok = False
+            continue
+        links.append((kind, url.strip()))
+    return tuple(links) if ok else None
+
+
+def _validate_note(node, report, key):
+    value = _text(node, report, key)
+    return value.strip() if value is not None else None
+
+
+_VALIDATORS = {
+    "title": _validate_title,
+    "published": _validate_date,
+    "added": _validate_date,
+    "authors": _validate_authors,
+    "author_count": _validate_author_count,
+    "upvotes": _validate_upvotes,
+    "arxiv": _validate_arxiv,
+    "links": _validate_links,
+    "topics": _validate_topics,
+    "note": _validate_note,
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes multi-line text as literal blocks, everything else as PyYAML would (which
+    quotes any string YAML would read as another type: 'null', 'yes', '2024-01-01' ...)."""
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar(_STR, value, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def paper_fields(paper: Paper) -> dict[str, object]:
+    """The front matter of ``paper`` as an ordered dict, without empty optional keys."""
+    data: dict[str, object] = {
+        "title": paper.title,
+        "published": paper.published,
+        "authors": list(paper.authors) or None,
+        "author_count": paper.author_count,
+        "upvotes": paper.upvotes,
+        "arxiv": paper.arxiv,
+        "links": dict(paper.links) or None,
+        "topics": list(paper.topics),
+        "added": paper.added,
+        "note": paper.note,
+    }
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def dump_paper(paper: Paper) -> str:
+    """The text of ``paper``'s file: deterministic, so rewriting an unchanged paper changes no byte."""
+    front = yaml.dump(paper_fields(paper), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                      width=10**9, default_flow_style=None)
+    return f"---\n{front}---\n\n{paper.abstract.strip()}\n"
+
+
+def with_changes(paper: Paper, **changes) -> Paper:
+    return replace(paper, **changes)

@@ -1,0 +1,158 @@
+"""Parse scraped Hugging Face "Daily Papers" listings (text copied from the web page).
+
+The listing is a page header, then per paper::
+
+    <title>
+    <abstract, one or more paragraphs>
+      • 6 authors
+    ·
+    Aug 8, 2024 2          <- date, then the upvote count if any
+
+Pure functions from text to ``SourceEntry`` objects: no file is read or written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .model import MAX_TITLE, Problem
+
+_AUTHORS = re.compile(r"^\s*[•·*-]?\s*(\d+)\s+authors?\s*$", re.IGNORECASE)
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_DATE = re.compile(r"^([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),\s*(\d{4})(?:\s+(\d+))?$")
+_SEPARATOR = {"·", "•", "-", "|"}
+#: Lines of the web page around the list that are not papers.
+_NOISE = re.compile(
+    r"^(new|subscribe|daily papers|get trending papers in your email inbox!?|by\s*ak and the research community"
+    r"|[A-Z][a-z]{2} \d{1,2}|previous|next|load more|submit|search|system theme"
+    r"|(company|website)\b.*|hugging face|©.*|\d+ comments?)$",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"https?://[^\s<>()\[\]{}\"'`]+")
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One paper as an outside source describes it, before it becomes a ``Paper``."""
+
+    title: str
+    abstract: str
+    published: dt.date
+    author_count: int | None = None
+    authors: tuple[str, ...] = ()
+    upvotes: int = 0
+    arxiv: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    source: str = ""
+    """Where the entry comes from (a file name or a URL), for messages."""
+    line: int = 0
+    """Its line in ``source``, when the source has lines."""
+
+
+def normalise_text(text: str) -> str:
+    """Undo what copying a web page does to text: BOM, CRLF, non-breaking and odd spaces."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return re.sub(r"[\u00a0\u2007\u202f\u2009\u200a]", " ", text).replace("\u200b", "")
+
+
+def parse_scrape(text: str, source: str) -> tuple[list[SourceEntry], list[Problem]]:
+    """Every entry of a scraped listing, and a problem for each entry that cannot be read.
+
+    Entries are anchored on their ``N authors`` line: the lines since the previous entry are
+    its title and abstract, the lines after it its date and upvotes."""
+    lines = [line.rstrip() for line in normalise_text(text).split("\n")]
+    entries: list[SourceEntry] = []
+    problems: list[Problem] = []
+    start = 0  # first line (0-based) not yet consumed by an entry
+    for i, line in enumerate(lines):
+        match = _AUTHORS.match(line)
+        if not match:
+            continue
+        block = [(n, lines[n].strip()) for n in range(start, i) if lines[n].strip()]
+        block = _strip_noise(block)
+        entry_line = block[0][0] + 1 if block else i + 1
+        date_index, date_line = _next_content(lines, i + 1)
+        if date_line in _SEPARATOR:
+            date_index, date_line = _next_content(lines, date_index + 1)
+        start = (date_index + 1) if date_index < len(lines) else len(lines)
+
+        def reject(line_no: int, message: str) -> None:
+            problems.append(Problem(source, line_no, "", message))
+
+        if len(block) < 2:
+            reject(entry_line, "expected a title line and an abstract before the author count")
+            continue
+        title = re.sub(r"\s+", " ", block[0][1])
+        abstract = "\n\n".join(text for _, text in block[1:])
+        if len(title) > MAX_TITLE:
+            reject(entry_line, f"the title line is {len(title):,} characters long; is the title missing?")
+            continue
+        date_match = _DATE.match(date_line or "")
+        published = _date(date_match) if date_match else None
+        if published is None:
+            shown = date_line if date_line is not None else "the end of the file"
+            reject(date_index + 1, f"expected a date like 'Aug 8, 2024' (and an optional upvote count) after the author count, found {shown!r}")
+            continue
+        entries.append(SourceEntry(
+            title=title,
+            abstract=abstract,
+            published=published,
+            author_count=int(match.group(1)) or None,
+            upvotes=int(date_match.group(4) or 0),
+            links=links_in(abstract),
+            source=source,
+            line=entry_line,
+        ))
+    if not entries and not problems:
+        problems.append(Problem(source, 1, "", "no papers found: expected entries ending in '  • N authors', '·' and a date line"))
+    return entries, problems
+
+
+def _strip_noise(block: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    while block and _NOISE.match(block[0][1]):
+        block = block[1:]
+    return block
+
+
+def _next_content(lines: list[str], i: int) -> tuple[int, str | None]:
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    return (i, lines[i].strip()) if i < len(lines) else (i, None)
+
+
+def _date(match: re.Match[str]) -> dt.date | None:
+    month = _MONTHS.get(match.group(1).lower())
+    try:
+        return dt.date(int(match.group(3)), month, int(match.group(2))) if month else None
+    except ValueError:
+        return None
+
+
+def link_kind(url: str) -> str:
+    """What a URL found in an abstract points at: ``code``, ``data`` or ``project``."""
+    host = re.sub(r"^https?://(www\.)?", "", url).split("/", 1)[0].lower()
+    path = url.split(host, 1)[-1].lower()
+    if host in {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org"}:
+        return "code"
+    if host in {"huggingface.co", "hf.co"} and path.startswith("/datasets/"):
+        return "data"
+    if host in {"zenodo.org", "kaggle.com"}:
+        return "data"
+    return "project"
+
+
+def links_in(text: str) -> tuple[tuple[str, str], ...]:
+    """The URLs of an abstract as ``(kind, url)`` links: first of a kind is ``code``, the next
+    ``code-2`` ... in order of appearance, each URL once."""
+    links: list[tuple[str, str]] = []
+    for raw in _URL.findall(text):
+        url = raw.rstrip(".,;:!?")
+        if any(u == url for _, u in links):
+            continue
+        kind = link_kind(url)
+        n = sum(1 for k, _ in links if k == kind or k.startswith(f"{kind}-"))
+        links.append((kind if n == 0 else f"{kind}-{n + 1}", url))
+    return tuple(links)

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Import scraped Hugging Face "Daily Papers" listings into paper files.
+
+New entries become new files; entries already in the list (same arXiv id or same normalised
+title) only get what the source owns (upvotes, new links) updated. Running it twice on the
+same input changes nothing. Entries it cannot read are reported as FILE:LINE: reason, and the
+exit code is then 1; the readable entries are still imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import _bootstrap  # noqa: F401
+
+from readinglist import cli
+from readinglist.importer import check_roundtrip, plan_import
+from readinglist.model import Problem, parse_date
+from readinglist.scrape import parse_scrape
+
+
+def _date(text: str) -> dt.date:
+    value = parse_date(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="scraped listing(s), UTF-8 text")
+    cli.add_papers_dir(parser)
+    parser.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
+    parser.add_argument("--added", type=_date, default=dt.date.today(), metavar="YYYY-MM-DD",
+                        help="the 'added' date of new papers (default: today)")
+    args = parser.parse_args(argv)
+
+    topics = cli.taxonomy()
+    catalog = cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
+    entries, rejected = [], []
+    for file in args.files:
+        try:
+            text = file.read_bytes().decode("utf-8")
+        except OSError as exc:
+            cli.fail(f"{file}: cannot read: {exc.strerror}")
+        except UnicodeDecodeError as exc:
+            line = exc.object.count(b"\n", 0, exc.start) + 1
+            cli.fail(f"{file}:{line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save the scrape as UTF-8")
+        found, problems = parse_scrape(text, str(file))
+        entries += found
+        rejected += problems
+
+    actions = plan_import(entries, catalog, topics, args.added)
+    good = []
+    for action in actions:
+        problems = check_roundtrip(action, topics.ids)
+        rejected += [Problem(action.entry.source, action.entry.line, p.key, p.message) for p in problems]
+        if not problems:
+            good.append(action)
+    actions = good
+    writes = {a.path: a.text for a in actions if a.kind != "unchanged"}
+    if not args.dry_run:
+        cli.write_files(args.papers_dir, writes)
+
+    shown = args.papers_dir.name
+    verb = "would be " if args.dry_run else ""
+    for action in actions:
+        if action.kind != "unchanged":
+            print(f"{verb}{action.kind}: {shown}/{action.path}")
+    for problem in rejected:
+        print(f"rejected: {problem}", file=sys.stderr)
+    counts = {k: sum(a.kind == k for a in actions) for k in ("created", "updated", "unchanged")}
+    print(f"{counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged, "
+          f"{len(rejected)} rejected" + (" (dry run: nothing written)" if args.dry_run else ""))
+    return 1 if rejected else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Check every paper file with the same code the site build uses.
+
+Prints each problem as ``path:line: key: message`` and exits 1 if there is any.
+With --github, also prints them as GitHub Actions annotations on the offending lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import _bootstrap  # noqa: F401
+
+from readinglist import cli
+from readinglist.catalog import load_catalog
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    cli.add_papers_dir(parser)
+    parser.add_argument("--github", action="store_true", help="also print GitHub Actions error annotations")
+    args = parser.parse_args(argv)
+    catalog = load_catalog(args.papers_dir, cli.taxonomy())
+    for problem in catalog.problems:
+        print(problem)
+        if args.github:
+            message = f"{problem.key}: {problem.message}" if problem.key else problem.message
+            message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            print(f"::error file={problem.path},line={max(problem.line, 1)}::{message}")
+    if catalog.problems:
+        files = len({p.path for p in catalog.problems})
+        print(f"{len(catalog.problems)} problem(s) in {files} file(s); {len(catalog.papers)} paper(s) are valid.")
+        return 1
+    print(f"{len(catalog.papers)} paper(s), all valid.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
