@@ -75,13 +75,16 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy) -> Catalog:
 def _path_problems(paper: Paper, shown: str) -> list[Problem]:
     parts = paper.path.split("/")
     if len(parts) != 2 or not re.fullmatch(r"\d{4}", parts[0]):
-        return [Problem(shown, 1, "", f"paper files live in papers/<year>/<slug>.md; move it to papers/{paper.published.year}/{parts[-1]}")]
+        where = f"papers/{paper.published.year}/{parts[-1]}"
+        return [Problem(shown, 1, "", f"paper files live in papers/<year>/<slug>.md; move it to {where}")]
     problems = []
     if int(parts[0]) != paper.published.year:
         problems.append(Problem(shown, paper.line_of("published"), "published",
-                                f"{paper.published} is not in {parts[0]}, the year of the folder; move the file to papers/{paper.published.year}/ or fix the date"))
+                                f"{paper.published} is not in {parts[0]}, the year of the folder; "
+                                f"move the file to papers/{paper.published.year}/ or fix the date"))
     if not _SLUG.match(paper.slug) or len(paper.slug) > MAX_SLUG + 4:
-        problems.append(Problem(shown, 1, "", f"file name '{parts[1]}' is not a slug (lowercase letters, digits and '-'); expected e.g. '{make_slug(paper.title)}.md'"))
+        problems.append(Problem(shown, 1, "", f"file name '{parts[1]}' is not a slug (lowercase letters, digits and '-'); "
+                                              f"expected e.g. '{make_slug(paper.title)}.md'"))
     return problems
 
 

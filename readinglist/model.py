@@ -24,8 +24,8 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable
 from urllib.parse import urlsplit
 
 import yaml

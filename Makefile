@@ -1,0 +1,32 @@
+# The two commands of the README: `make serve` and `make test`. Each sets up what it needs.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: setup serve build test lint validate clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+serve: setup
+	$(VENV)/bin/mkdocs serve --livereload
+
+build: setup
+	$(VENV)/bin/mkdocs build --strict
+
+validate: setup
+	$(PY) scripts/validate.py
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+clean:
+	rm -rf site .pytest_cache .ruff_cache test-artifacts

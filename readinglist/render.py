@@ -1,0 +1,199 @@
+"""Turning paper text into HTML: the only place where text from a paper file meets markup.
+
+Everything from a paper file is *text*: titles and abstracts are escaped by Jinja's
+autoescaping (templates in ``templates/``), with one exception made on purpose, TeX math
+between ``$`` signs, which is wrapped (still escaped) in an ``arithmatex`` span for KaTeX to
+render in the browser. The curator's note is Markdown, rendered with raw HTML switched off and
+only http(s)/mailto links kept.
+
+Generated pages are Markdown files whose body is a block of HTML: Python-Markdown passes a
+block-level HTML element through untouched, so no Markdown or template syntax inside a title
+or abstract is ever interpreted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+import markdown
+import yaml
+from markupsafe import Markup, escape
+
+from .model import Paper
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=[^\s$])(.+?)(?<=[^\s\\])\$(?![\w$])", re.DOTALL)
+_TEX_SYMBOLS = {
+    "infty": "∞", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε",
+    "varepsilon": "ε", "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ",
+    "tau": "τ", "phi": "φ", "omega": "ω", "Delta": "Δ", "Sigma": "Σ", "Omega": "Ω",
+    "times": "×", "cdot": "·", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠",
+    "approx": "≈", "sim": "~", "pm": "±", "to": "→", "rightarrow": "→", "leftarrow": "←",
+    "in": "∈", "sum": "∑", "prod": "∏", "sqrt": "√", "ell": "ℓ", "%": "%", "&": "&", "_": "_",
+}
+_SUPERSCRIPTS = str.maketrans("0123456789+-n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ")
+_ABBREVIATIONS = ("e.g", "i.e", "et al", "vs", "cf", "fig", "eq", "etc", "approx", "resp", "a.k.a")
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]
+LINK_LABELS = {"code": "Code", "project": "Project page", "data": "Data", "pdf": "PDF",
+               "video": "Video", "slides": "Slides", "blog": "Blog post", "demo": "Demo",
+               "model": "Model", "poster": "Poster"}
+
+
+# --------------------------------------------------------------------------------------------
+# Text helpers (pure)
+
+
+def rich(text: str) -> Markup:
+    """Escaped HTML for a title or abstract, with ``$...$`` / ``$$...$$`` marked up for KaTeX."""
+    out, last = [], 0
+    for match in _MATH.finditer(text):
+        out.append(escape(text[last:match.start()]))
+        if match.group(1) is not None:
+            out.append(Markup('<span class="arithmatex">\\[%s\\]</span>') % match.group(1))
+        else:
+            out.append(Markup('<span class="arithmatex">\\(%s\\)</span>') % match.group(2))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def plain(text: str) -> str:
+    """A title as readable plain text (for the browser tab, feeds' plain fields): TeX math
+    becomes Unicode where it can (``$\\infty$`` -> ``∞``), markup-free otherwise."""
+    def tex(match: re.Match[str]) -> str:
+        body = match.group(1) if match.group(1) is not None else match.group(2)
+        body = re.sub(r"\\([A-Za-z]+|[%&_])", lambda m: _TEX_SYMBOLS.get(m.group(1), m.group(1)), body)
+        body = re.sub(r"\^\{?([0-9+\-n]+)\}?", lambda m: m.group(1).translate(_SUPERSCRIPTS), body)
+        return body.replace("{", "").replace("}", "").replace("~", " ")
+    return _MATH.sub(tex, text)
+
+
+def first_sentence(text: str, limit: int = 280) -> str:
+    """The abstract's first sentence (abbreviations such as 'e.g.' do not end one), cut at
+    ``limit`` characters on a word boundary."""
+    paragraph = text.strip().split("\n\n", 1)[0]
+    for match in re.finditer(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])", paragraph):
+        before = paragraph[:match.start()].lower()
+        if not before.endswith(_ABBREVIATIONS) and not re.search(r"\b[A-Z]$", paragraph[:match.start()]):
+            paragraph = paragraph[:match.end()]
+            break
+    if len(paragraph) > limit:
+        paragraph = paragraph[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
+    return paragraph
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def short_date(day: dt.date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1][:3]} {day.year}"
+
+
+def authors_text(paper: Paper, *, most: int = 8) -> str:
+    if paper.authors:
+        names = list(paper.authors)
+        if len(names) > most:
+            return ", ".join(names[:most]) + f" and {len(names) - most} more"
+        return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    if paper.author_count:
+        return f"{paper.author_count} author{'s' if paper.author_count != 1 else ''}"
+    return ""
+
+
+def link_label(kind: str) -> str:
+    base, _, n = kind.partition("-")
+    label = LINK_LABELS.get(base, base.replace("-", " ").capitalize())
+    return f"{label} {n}" if n.isdigit() else LINK_LABELS.get(kind, kind.replace("-", " ").capitalize())
+
+
+def relative(target: str, base: str) -> str:
+    """URL of site path ``target`` as seen from the page at site path ``base`` (both
+    directory URLs such as ``topics/x/``; ``""`` is the home page)."""
+    if urlsplit(target).scheme:
+        return target
+    path, _, fragment = target.partition("#")
+    rel = posixpath.relpath(path or ".", base or ".")
+    if rel == ".":
+        rel = "./"
+    elif path.endswith("/") or not path:
+        rel += "/"
+    return rel + (f"#{fragment}" if fragment else "")
+
+
+# --------------------------------------------------------------------------------------------
+# The curator's note: Markdown without raw HTML, links limited to safe schemes
+
+
+class _SafeLinks(markdown.treeprocessors.Treeprocessor):
+    def run(self, root):
+        for element in root.iter():
+            for attr in ("href", "src"):
+                value = element.get(attr)
+                if value is not None and urlsplit(value.strip()).scheme.lower() not in ("http", "https", "mailto"):
+                    del element.attrib[attr]
+            if element.tag == "a" and element.get("href"):
+                element.set("rel", "nofollow noopener")
+            if element.tag == "img":
+                element.tag = "span"  # no remote images from a note either
+                element.text = element.get("alt", "")
+                element.attrib.clear()
+
+
+class _NoRawHtml(markdown.Extension):
+    def extendMarkdown(self, md):
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.treeprocessors.register(_SafeLinks(md), "safe_links", 0)
+
+
+def note_html(text: str) -> Markup:
+    """The curator's note rendered from Markdown; raw HTML shows as text."""
+    html = markdown.markdown(text, extensions=[_NoRawHtml()], output_format="html")
+    return Markup(html)  # noqa: S704 - built by Markdown with raw HTML disabled, links filtered
+
+
+# --------------------------------------------------------------------------------------------
+# Templates
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(rich=rich, plain=plain, first_sentence=first_sentence, long_date=long_date,
+                       short_date=short_date, authors=authors_text, link_label=link_label,
+                       note_html=note_html, paragraphs=paragraphs)
+    return env
+
+
+def render(template: str, base: str, **context) -> str:
+    """Render ``template`` for the page at site path ``base``; ``url(x)`` in the template
+    gives the relative URL of site path ``x``."""
+    html = environment().get_template(template).render(url=lambda target: relative(target, base), **context)
+    # A blank line would end Python-Markdown's raw HTML block; templates never need one.
+    return re.sub(r"\n\s*\n", "\n", html).strip()
+
+
+def page_source(meta: dict, html: str) -> str:
+    """A generated page: YAML front matter for MkDocs and Material, then the HTML body."""
+    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10**9)
+    return f"---\n{front}---\n\n{html}\n"
