@@ -451,7 +451,19 @@ def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar(_STR, value, style=style)
 
 
+def _list_representer(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+    # Short lists (topics, a few authors) on one line, long ones one item per line.
+    flow = sum(len(str(v)) + 2 for v in value) <= 80
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
+def _dict_representer(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=False)
+
+
 _Dumper.add_representer(str, _str_representer)
+_Dumper.add_representer(list, _list_representer)
+_Dumper.add_representer(dict, _dict_representer)
 
 
 def paper_fields(paper: Paper) -> dict[str, object]:
@@ -474,7 +486,7 @@ def paper_fields(paper: Paper) -> dict[str, object]:
 def dump_paper(paper: Paper) -> str:
     """The text of ``paper``'s file: deterministic, so rewriting an unchanged paper changes no byte."""
     front = yaml.dump(paper_fields(paper), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                      width=10**9, default_flow_style=None)
+                      width=10**9)
     return f"---\n{front}---\n\n{paper.abstract.strip()}\n"
 
 

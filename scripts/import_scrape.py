@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import _bootstrap  # noqa: F401
-
 from readinglist import cli
 from readinglist.importer import check_roundtrip, plan_import
 from readinglist.model import Problem, parse_date

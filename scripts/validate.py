@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 
 import _bootstrap  # noqa: F401
-
 from readinglist import cli
 from readinglist.catalog import load_catalog
 
@@ -28,8 +27,9 @@ def main(argv: list[str] | None = None) -> int:
             message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
             print(f"::error file={problem.path},line={max(problem.line, 1)}::{message}")
     if catalog.problems:
-        files = len({p.path for p in catalog.problems})
-        print(f"{len(catalog.problems)} problem(s) in {files} file(s); {len(catalog.papers)} paper(s) are valid.")
+        files = {p.path for p in catalog.problems}
+        valid = sum(f"{args.papers_dir.name}/{p.path}" not in files for p in catalog.papers)
+        print(f"{len(catalog.problems)} problem(s) in {len(files)} file(s); {valid} paper(s) are valid.")
         return 1
     print(f"{len(catalog.papers)} paper(s), all valid.")
     return 0
