@@ -7,9 +7,10 @@ export NO_MKDOCS_2_WARNING := 1
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt package.json package-lock.json
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	npm ci --no-audit --no-fund --loglevel=error  # KaTeX, copied into the site by the hook
 	touch $@
 
 serve: setup
@@ -29,4 +30,4 @@ test: setup
 	$(PY) -m pytest
 
 clean:
-	rm -rf site .pytest_cache .ruff_cache test-artifacts
+	rm -rf site .pytest_cache .ruff_cache test-artifacts node_modules

@@ -3,18 +3,25 @@
 Events used, in build order:
 
 - ``on_files``: load and validate every paper file once (``readinglist.catalog``), stop the
-  build with every problem listed if any file is wrong, and add the generated pages (paper
-  pages, home, topics, dates) with ``File.generated``. Paper pages are kept out of the
+  build with every problem listed if any file is wrong, then add the generated files (paper
+  pages, home, topics, dates, feeds, exports) with ``File.generated``, and KaTeX's browser
+  files from ``node_modules/`` (installed by ``make setup``). Paper pages are kept out of the
   navigation: the nav is rendered into every page, so listing N papers makes a build O(N^2).
 
 The hook keeps no state between builds: ``mkdocs serve`` loads this module once and calls it
 again on every rebuild, and each call starts from the files on disk.
+
+If ``READINGLIST_TIMINGS`` names a file, the seconds spent per stage are written to it as JSON
+(``scripts/bench.py`` reads them).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sys
+import time
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -25,14 +32,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from readinglist.catalog import load_catalog  # noqa: E402
-from readinglist.pages import Site, generate_all  # noqa: E402
+from readinglist.pages import Build, Site, generate_all  # noqa: E402
 from readinglist.taxonomy import TaxonomyError, load_taxonomy  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.reading_list")
 
+#: KaTeX's files the pages use (see extra_javascript / extra_css in mkdocs.yml).
+KATEX_FILES = ("katex.min.js", "katex.min.css")
+
 
 def on_files(files: Files, config) -> Files:
     project = Path(config.config_file_path).resolve().parent
+    start = time.perf_counter()
     try:
         taxonomy = load_taxonomy(project / "topics.yml")
     except TaxonomyError as exc:
@@ -43,11 +54,29 @@ def on_files(files: Files, config) -> Files:
             log.error(str(problem))
         raise PluginError(f"{len(catalog.problems)} problem(s) in the paper files (listed above); "
                           "'python scripts/validate.py' lists the same.")
-    site = Site(config.site_name, config.site_description or "", config.site_url or "")
-    for page in generate_all(catalog, taxonomy, site):
+    if not config.site_url:
+        raise PluginError("mkdocs.yml: site_url is required (feeds, exports and citations use absolute URLs)")
+    build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url))
+    build.timings["load"] = time.perf_counter() - start
+    for page in generate_all(build):
         if files.get_file_from_path(page.src_uri) is not None:
             raise PluginError(f"docs/{page.src_uri} clashes with a generated page; remove or rename it")
-        inclusion = InclusionLevel.UNDEFINED if page.in_nav_ok else InclusionLevel.NOT_IN_NAV
+        inclusion = InclusionLevel.UNDEFINED if page.in_nav_ok or not page.src_uri.endswith(".md") else InclusionLevel.NOT_IN_NAV
         files.append(File.generated(config, page.src_uri, content=page.content, inclusion=inclusion))
+    _add_katex(files, config, project)
+    if target := os.environ.get("READINGLIST_TIMINGS"):
+        Path(target).write_text(json.dumps(build.timings))
     log.info("reading list: %d papers, %d topics", len(catalog.papers), len(taxonomy.topics))
     return files
+
+
+def _add_katex(files: Files, config, project: Path) -> None:
+    """KaTeX comes from the npm registry at set-up (package.json), never from a CDN: the
+    site must render math offline, and third-party code is not committed."""
+    dist = project / "node_modules" / "katex" / "dist"
+    if not (dist / "katex.min.js").is_file():
+        raise PluginError(f"KaTeX is missing ({dist}): run 'make setup' (or 'npm ci') to install it")
+    sources = [dist / name for name in KATEX_FILES] + sorted((dist / "fonts").glob("*.woff2"))
+    for source in sources:
+        uri = "assets/katex/" + source.relative_to(dist).as_posix()
+        files.append(File.generated(config, uri, abs_src_path=str(source)))

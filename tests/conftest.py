@@ -17,7 +17,7 @@ SEED = FIXTURES / "hf-daily-papers-scrape.txt"
 sys.path.insert(0, str(ROOT))
 
 #: What a copy of the project needs to build its site.
-PROJECT_PARTS = ("mkdocs.yml", "topics.yml", "docs", "hooks", "readinglist", "papers", "scripts")
+PROJECT_PARTS = ("mkdocs.yml", "topics.yml", "docs", "overrides", "hooks", "readinglist", "papers", "scripts", "package.json")
 
 
 def run(*argv: str | Path, cwd: Path = ROOT, check: bool = False, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -43,6 +43,8 @@ def copy_project(dest: Path, *, papers: bool = True) -> Path:
             shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, dest / part)
+    # KaTeX, installed by `make setup`: shared, not copied.
+    (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     return dest
 
 

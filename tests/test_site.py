@@ -10,11 +10,15 @@ from urllib.parse import urljoin, urlsplit
 
 from conftest import ROOT, mkdocs_build
 from readinglist.catalog import load_catalog
-from readinglist.pages.topics import papers_by_topic
+from readinglist.pages import Build, Site
 from readinglist.taxonomy import load_taxonomy
 
 TAXONOMY = load_taxonomy(ROOT / "topics.yml")
 CATALOG = load_catalog(ROOT / "papers", TAXONOMY)
+
+
+def papers_by_topic(catalog, taxonomy):
+    return Build(catalog, taxonomy, Site("x", "")).by_topic
 
 
 class Page(HTMLParser):
@@ -89,7 +93,7 @@ def test_paper_page_content(built_site):
     p = page(built_site, "papers/2024/git-towards-generalist-vision-transformer-through-universal-language-interface/")
     assert p.h1 == ["GiT: Towards Generalist Vision Transformer through Universal Language Interface"]
     assert p.title == "GiT: Towards Generalist Vision Transformer through Universal Language Interface - LM Reading List"
-    assert ("https://github.com/Haiyang-W/GiT", "md-button rl-link") in p.links
+    assert ("https://github.com/Haiyang-W/GiT", "md-button rl-link rl-link--code") in p.links
     assert ("../../../topics/multimodal/", "rl-chip") in p.links
     html = (built_site / "papers/2024/git-towards-generalist-vision-transformer-through-universal-language-interface/index.html").read_text()
     assert '<time datetime="2024-03-14">14 Mar 2024</time>' in html

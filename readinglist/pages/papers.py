@@ -1,15 +1,14 @@
-"""One page per paper, at ``papers/<yyyy>/<slug>/``: title, metadata line, links, curator's
-note and abstract."""
+"""One page per paper, at ``papers/<yyyy>/<slug>/``: title, metadata line, link buttons,
+curator's note, abstract, a BibTeX entry to copy and the related papers."""
 
 from __future__ import annotations
 
 from markupsafe import escape
 
-from ..catalog import Catalog
+from ..bibtex import entry as bibtex_entry
 from ..model import Paper
-from ..render import first_sentence, page_source, plain, render
-from ..taxonomy import Taxonomy
-from . import GeneratedPage, Site
+from ..render import first_sentence, link_label, page_source, plain, render
+from . import Build, GeneratedPage
 
 
 def page_meta(paper: Paper) -> dict:
@@ -22,9 +21,26 @@ def page_meta(paper: Paper) -> dict:
     }
 
 
-def generate(catalog: Catalog, taxonomy: Taxonomy, site: Site) -> list[GeneratedPage]:
-    topics = {t.id: t for t in taxonomy.topics}
-    return [
-        GeneratedPage(paper.src_uri, page_source(page_meta(paper), render("paper.html", paper.url, paper=paper, topics=topics)))
-        for paper in catalog.papers
-    ]
+def buttons(paper: Paper) -> list[tuple[str, str, str]]:
+    """``(label, url, kind)`` of the paper's link buttons: arXiv ones first, then its links."""
+    result = []
+    if paper.arxiv:
+        result += [("arXiv", f"https://arxiv.org/abs/{paper.arxiv}", "arxiv"),
+                   ("PDF", f"https://arxiv.org/pdf/{paper.arxiv}", "pdf"),
+                   ("Hugging Face", f"https://huggingface.co/papers/{paper.arxiv}", "hf")]
+    for kind, url in paper.links:
+        if kind == "pdf" and paper.arxiv:
+            continue
+        result.append((link_label(kind), url, kind.split("-")[0]))
+    return result
+
+
+def generate(build: Build) -> list[GeneratedPage]:
+    keys, related = build.citation_keys, build.related
+    pages = []
+    for paper in build.papers:
+        bibtex = bibtex_entry(paper, keys[paper.path], build.site.absolute(paper.url))
+        html = render("paper.html", paper.url, paper=paper, topics=build.topics, buttons=buttons(paper),
+                      bibtex=bibtex, related=related[paper.path])
+        pages.append(GeneratedPage(paper.src_uri, page_source(page_meta(paper), html)))
+    return pages

@@ -1,0 +1,60 @@
+// Reading-list behaviour: render TeX math with KaTeX and make entry lists sortable.
+// Material's `document$` emits on every page load, including instant navigation.
+
+function renderMath(root) {
+  if (typeof katex === "undefined") return
+  for (const el of root.querySelectorAll(".arithmatex")) {
+    if (el.dataset.rendered) continue
+    const text = el.textContent.trim()
+    const display = text.startsWith("\\[")
+    const tex = text.slice(2, -2)
+    try {
+      katex.render(tex, el, { displayMode: display, throwOnError: false, output: "htmlAndMathml" })
+      el.dataset.rendered = "true"
+      el.setAttribute("title", tex)
+    } catch (error) {
+      // Leave the TeX source visible: better than nothing.
+    }
+  }
+}
+
+function sortKey(item, by) {
+  const upvotes = Number(item.dataset.upvotes || 0)
+  const published = item.dataset.published || ""
+  return by === "upvotes" ? [upvotes, published] : [published, upvotes]
+}
+
+function compare(a, b) {
+  // Descending on both parts; then the original order keeps the sort stable.
+  for (let i = 0; i < a.key.length; i++) {
+    if (a.key[i] < b.key[i]) return 1
+    if (a.key[i] > b.key[i]) return -1
+  }
+  return a.index - b.index
+}
+
+function enableSort(root) {
+  const control = root.querySelector(".rl-sort")
+  if (!control) return
+  const lists = [...root.querySelectorAll("ol.rl-list")]
+  const original = new Map(lists.map(list => [list, [...list.children]]))
+  const status = control.querySelector(".rl-sort__status")
+  const buttons = [...control.querySelectorAll("button[data-sort]")]
+  function apply(by) {
+    for (const list of lists) {
+      const items = original.get(list).map((item, index) => ({ item, index, key: sortKey(item, by) }))
+      items.sort(compare)
+      list.append(...items.map(entry => entry.item))
+    }
+    for (const button of buttons) button.setAttribute("aria-pressed", String(button.dataset.sort === by))
+    status.textContent = by === "upvotes" ? "Sorted by upvotes, most first" : "Sorted by date, newest first"
+  }
+  for (const button of buttons) button.addEventListener("click", () => apply(button.dataset.sort))
+  control.hidden = false
+}
+
+document$.subscribe(() => {
+  const root = document.querySelector(".md-content") || document.body
+  renderMath(root)
+  enableSort(root)
+})

@@ -1,0 +1,75 @@
+"""Atom feeds: ``feed.xml`` with the latest additions to the whole list, and
+``topics/<id>/feed.xml`` per topic. Built with ElementTree, which escapes for XML; characters
+XML 1.0 cannot carry at all are dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+
+from ..model import Paper
+from ..render import authors_text, plain
+from ..taxonomy import Topic
+from . import Build, GeneratedPage
+from .home import latest
+
+ATOM = "http://www.w3.org/2005/Atom"
+COUNT = 50
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    element.text = _NOT_XML.sub("", text)
+    return element
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def atom(build: Build, *, title: str, subtitle: str, self_path: str, page_path: str, papers: list[Paper]) -> str:
+    """An Atom feed of ``papers`` (already in feed order)."""
+    site = build.site
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    _text(feed, "id", site.absolute(self_path))
+    _text(feed, "title", title)
+    _text(feed, "subtitle", subtitle)
+    newest = max((p.added for p in papers), default=max((p.added for p in build.papers), default=dt.date(2000, 1, 1)))
+    _text(feed, "updated", _stamp(newest))
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "type": "application/atom+xml", "href": site.absolute(self_path)})
+    ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": site.absolute(page_path)})
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    _text(author, "name", site.name)
+    _text(author, "uri", site.absolute(""))
+    _text(feed, "generator", "LM Reading List (MkDocs hooks)")
+    for paper in papers:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        url = site.absolute(paper.url)
+        _text(entry, "id", url)
+        _text(entry, "title", plain(paper.title), type="text")
+        ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": url})
+        _text(entry, "published", _stamp(paper.published))
+        _text(entry, "updated", _stamp(max(paper.added, paper.published)))
+        for name in paper.authors or [authors_text(paper) or "Unknown authors"]:
+            _text(ET.SubElement(entry, f"{{{ATOM}}}author"), "name", name)
+        for topic_id in paper.topics:
+            topic: Topic = build.topics[topic_id]
+            ET.SubElement(entry, f"{{{ATOM}}}category",
+                          {"term": topic.id, "label": topic.name, "scheme": site.absolute("topics/")})
+        _text(entry, "summary", paper.abstract, type="text")
+    ET.indent(feed, space=" ")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def generate(build: Build) -> list[GeneratedPage]:
+    files = [GeneratedPage("feed.xml", atom(
+        build, title=build.site.name, subtitle=f"The latest papers added to {build.site.name}.",
+        self_path="feed.xml", page_path="", papers=latest(build.papers, COUNT)))]
+    for topic in build.taxonomy.topics:
+        files.append(GeneratedPage(f"{topic.url}feed.xml", atom(
+            build, title=f"{build.site.name}: {topic.name}", subtitle=topic.description,
+            self_path=f"{topic.url}feed.xml", page_path=topic.url, papers=latest(build.by_topic[topic.id], COUNT))))
+    return files

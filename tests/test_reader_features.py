@@ -1,0 +1,205 @@
+"""What readers get beyond the pages: citations, feeds, exports, related papers, social meta."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import feedparser
+import pytest
+
+from conftest import ROOT, mkdocs_build
+from readinglist.bibtex import citation_keys, entry, escape_text, escape_title
+from readinglist.catalog import load_catalog
+from readinglist.model import Paper
+from readinglist.related import related_papers
+from readinglist.taxonomy import load_taxonomy
+
+TAXONOMY = load_taxonomy(ROOT / "topics.yml")
+CATALOG = load_catalog(ROOT / "papers", TAXONOMY)
+SITE_URL = "https://reading-list.example.org/"
+
+
+def paper(title="A Paper", **kw) -> Paper:
+    base = {"published": dt.date(2024, 1, 2), "added": dt.date(2024, 2, 1), "topics": ("surveys",), "abstract": "Text."}
+    return Paper(title=title, **{**base, **kw})
+
+
+# --- BibTeX -------------------------------------------------------------------------------
+
+
+def balanced(text: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "{}" and i and text[i - 1] == "\\":
+            continue
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def test_bibtex_arxiv_entry():
+    p = paper("GiT: Towards Generalist Vision Transformer", authors=("Haiyang Wang", "Hao Tang"), arxiv="2403.07392", path="2024/git.md")
+    text = entry(p, "wang2024git", "https://x/papers/2024/git/")
+    assert text == (
+        "@misc{wang2024git,\n"
+        "  title         = {{GiT: Towards Generalist Vision Transformer}},\n"
+        "  author        = {Haiyang Wang and Hao Tang},\n"
+        "  year          = {2024},\n"
+        "  month         = jan,\n"
+        "  eprint        = {2403.07392},\n"
+        "  archivePrefix = {arXiv},\n"
+        "  url           = {https://arxiv.org/abs/2403.07392}\n"
+        "}\n")
+
+
+def test_bibtex_old_style_arxiv_has_primary_class():
+    text = entry(paper(arxiv="hep-th/9901001"), "k", "https://x/")
+    assert "primaryClass  = {hep-th}" in text
+
+
+def test_bibtex_without_arxiv_uses_the_page_url():
+    assert "url   = {https://x/papers/2024/a-paper/}" in entry(paper(), "k", "https://x/papers/2024/a-paper/")
+
+
+@pytest.mark.parametrize("title", ["100% & #1 {weird} _x_ ^y~ \\cmd", "Unbalanced $x}$ math", "Towards $\\infty$-LLMs", "}{"])
+def test_bibtex_titles_compile(title):
+    text = entry(paper(title), "k", "https://x/")
+    assert balanced(text), text
+    assert not re.search(r"(?<!\\)[%#&]", text.split("url")[0].replace("\\&", "").replace("\\%", "").replace("\\#", ""))
+
+
+def test_bibtex_escaping():
+    assert escape_text("a & b_c {d} 50% #1 $x$ ~ ^") == r"a \& b\_c \{d\} 50\% \#1 \$x\$ \~{} \^{}"
+    assert escape_title("Towards $\\infty$-LLMs & more") == "Towards $\\infty$-LLMs \\& more"
+
+
+def test_citation_keys_are_readable_and_unique():
+    papers = [paper("Attention Is All You Need", authors=("Ashish Vaswani",), path="a.md", published=dt.date(2017, 6, 12)),
+              paper("Attention Is Not Explanation", authors=("Sarthak Vaswani",), path="b.md", published=dt.date(2017, 2, 1)),
+              paper("It's All in The [MASK]", path="c.md")]
+    keys = citation_keys(papers)
+    assert keys == {"a.md": "vaswani2017attentionb", "b.md": "vaswani2017attention", "c.md": "its2024all"}
+    assert len(set(citation_keys(CATALOG.papers).values())) == len(CATALOG.papers)
+
+
+# --- Related papers -----------------------------------------------------------------------
+
+
+def test_related_papers_are_five_similar_deterministic_and_never_self():
+    first = related_papers(CATALOG.papers)
+    second = related_papers(list(CATALOG.papers))
+    assert {k: [p.path for p in v] for k, v in first.items()} == {k: [p.path for p in v] for k, v in second.items()}
+    for p in CATALOG.papers:
+        assert len(first[p.path]) == 5
+        assert p not in first[p.path]
+    titles = [o.title for o in first["2024/longheads-multi-head-attention-is-secretly-a-long-context-processor.md"]]
+    assert any("Long" in t or "Context" in t for t in titles[:3]), titles
+
+
+def test_related_papers_with_nothing_in_common():
+    papers = [paper("Alpha", abstract="zebra", path="a.md"), paper("Beta", abstract="quokka", path="b.md")]
+    assert related_papers(papers) == {"a.md": [], "b.md": []}
+
+
+# --- Built site: feeds, exports, meta ------------------------------------------------------
+
+
+def test_feed_is_valid_atom_with_the_latest_additions(built_site):
+    feed = feedparser.parse((built_site / "feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    assert len(feed.entries) == 41  # fewer than 50 papers: all of them
+    entry_ = next(e for e in feed.entries if e.title.startswith("QwenLong"))
+    assert entry_.title == "QwenLong-CPRS: Towards ∞-LLMs with Dynamic Context Optimization"
+    assert entry_.link == SITE_URL + "papers/2025/qwenlong-cprs-towards-infty-llms-with-dynamic-context-optimization/"
+    assert entry_.summary.startswith("This technical report presents QwenLong-CPRS")
+    assert [t.term for t in entry_.tags] == ["long-context"]
+    assert entry_.published.startswith("2025-05-23") and entry_.updated.startswith("2026-11-28")
+    published = [e.published for e in feed.entries]
+    assert published == sorted(published, reverse=True)  # same `added` date: newest publication first
+
+
+def test_topic_feeds(built_site):
+    for topic in TAXONOMY.topics:
+        feed = feedparser.parse((built_site / "topics" / topic.id / "feed.xml").read_bytes())
+        assert not feed.bozo
+        expected = {SITE_URL + p.url for p in CATALOG.papers if topic.id in p.topics}
+        assert {e.link for e in feed.entries} == expected
+        assert all(topic.id in [t.term for t in e.tags] for e in feed.entries)
+
+
+def test_feed_autodiscovery_and_visible_links(built_site):
+    paper_html = (built_site / "papers/2024/a-survey-on-mixture-of-experts/index.html").read_text()
+    assert '<link rel="alternate" type="application/atom+xml" title="LM Reading List: latest papers" href="../../../feed.xml">' in paper_html
+    topic_html = (built_site / "topics/surveys/index.html").read_text()
+    assert 'type="application/atom+xml" title="Surveys and reviews: latest papers" href="feed.xml"' in topic_html
+    assert '<a class="rl-feed" href="feed.xml">Atom feed</a>' in topic_html
+    assert '<a class="rl-feed" href="feed.xml">Atom feed</a>' in (built_site / "index.html").read_text()
+
+
+def test_papers_json(built_site):
+    data = json.loads((built_site / "papers.json").read_text())
+    assert data["version"] == 1
+    assert len(data["papers"]) == 41
+    git = next(p for p in data["papers"] if p["title"].startswith("GiT"))
+    assert git == {
+        "id": "2024/git-towards-generalist-vision-transformer-through-universal-language-interface",
+        "url": SITE_URL + "papers/2024/git-towards-generalist-vision-transformer-through-universal-language-interface/",
+        "title": "GiT: Towards Generalist Vision Transformer through Universal Language Interface",
+        "published": "2024-03-14", "added": "2026-11-28", "authors": [], "author_count": 8, "upvotes": 11,
+        "arxiv": None, "links": {"code": "https://github.com/Haiyang-W/GiT"}, "topics": ["multimodal"], "note": None,
+        "abstract": git["abstract"], "bibtex_key": "git2024towards",
+    }
+    assert git["abstract"].startswith("This paper proposes")
+
+
+def test_bibliographies(built_site):
+    whole = (built_site / "papers.bib").read_text()
+    assert whole.count("@misc{") == 41 and balanced(whole)
+    surveys = (built_site / "topics/surveys/papers.bib").read_text()
+    assert surveys.count("@misc{") == sum("surveys" in p.topics for p in CATALOG.papers)
+    assert "@misc{survey2024mixture," in surveys
+
+
+def test_paper_page_has_citation_related_and_social_meta(built_site):
+    html = (built_site / "papers/2024/a-survey-on-mixture-of-experts/index.html").read_text()
+    assert '<code class="language-bibtex">@misc{survey2024mixture,' in html
+    assert 'id="related">Related papers</h2>' in html
+    assert len(re.findall(r'class="rl-entry__title"', html.split('id="related"')[1])) == 5
+    assert '<meta property="og:title" content="A Survey on Mixture of Experts">' in html
+    assert '<meta property="og:description" content="Large language models (LLMs) have garnered' in html
+    assert f'<meta property="og:url" content="{SITE_URL}papers/2024/a-survey-on-mixture-of-experts/">' in html
+    assert f'<link rel="canonical" href="{SITE_URL}papers/2024/a-survey-on-mixture-of-experts/">' in html
+    assert 'href="https://github.com/withinmiaov/A-Survey-on-Mixture-of-Experts" rel="noopener">Code</a>' in html
+
+
+def test_arxiv_papers_get_arxiv_pdf_and_hugging_face_buttons(project):
+    path = project / "papers/2024/a-survey-on-mixture-of-experts.md"
+    path.write_text(path.read_text().replace("topics:", "arxiv: '2407.06204'\ntopics:"))
+    assert mkdocs_build(project).returncode == 0
+    html = (project / "site/papers/2024/a-survey-on-mixture-of-experts/index.html").read_text()
+    for label, url in [("arXiv", "https://arxiv.org/abs/2407.06204"), ("PDF", "https://arxiv.org/pdf/2407.06204"),
+                       ("Hugging Face", "https://huggingface.co/papers/2407.06204")]:
+        assert f'href="{url}" rel="noopener">{label}</a>' in html
+    assert "eprint        = {2407.06204}" in html
+
+
+def test_sort_control_and_date_range(built_site):
+    html = (built_site / "topics/long-context/index.html").read_text()
+    assert '<div class="rl-sort" role="group" aria-label="Sort papers" hidden>' in html
+    assert 'data-sort="upvotes" aria-pressed="false">Upvotes</button>' in html
+    assert re.search(r"\d+ papers, published \d+ \w{3} \d{4} – \d+ \w{3} \d{4}", html)
+    year = (built_site / "dates/2024/index.html").read_text()
+    assert "17 papers, published 16 Feb 2024 – 28 Nov 2024" in year or re.search(r"papers, published .* – 28 Nov 2024", year)
+    assert 'data-sort="published"' in year
+
+
+def test_katex_is_served_from_the_site(built_site):
+    assert (built_site / "assets/katex/katex.min.js").stat().st_size > 100_000
+    assert list((built_site / "assets/katex/fonts").glob("KaTeX_Main-Regular.woff2"))
+    html = (built_site / "index.html").read_text()
+    assert 'src="assets/katex/katex.min.js"' in html
+    assert "cdn" not in html.lower()
