@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup serve build test lint validate clean
+.PHONY: setup browser serve build test lint validate clean
 
 setup: $(VENV)/.installed
 
@@ -25,7 +25,10 @@ validate: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 
-test: setup
+browser:
+	@sh scripts/ensure-browser.sh
+
+test: setup browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

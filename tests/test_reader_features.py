@@ -135,7 +135,7 @@ def test_feed_autodiscovery_and_visible_links(built_site):
     paper_html = (built_site / "papers/2024/a-survey-on-mixture-of-experts/index.html").read_text()
     assert '<link rel="alternate" type="application/atom+xml" title="LM Reading List: latest papers" href="../../../feed.xml">' in paper_html
     topic_html = (built_site / "topics/surveys/index.html").read_text()
-    assert 'type="application/atom+xml" title="Surveys and reviews: latest papers" href="feed.xml"' in topic_html
+    assert '<link rel="alternate feed" type="application/atom+xml" title="Surveys and reviews: latest papers" href="feed.xml">' in topic_html
     assert '<a class="rl-feed" href="feed.xml">Atom feed</a>' in topic_html
     assert '<a class="rl-feed" href="feed.xml">Atom feed</a>' in (built_site / "index.html").read_text()
 
@@ -167,7 +167,7 @@ def test_bibliographies(built_site):
 def test_paper_page_has_citation_related_and_social_meta(built_site):
     html = (built_site / "papers/2024/a-survey-on-mixture-of-experts/index.html").read_text()
     assert '<code class="language-bibtex">@misc{survey2024mixture,' in html
-    assert 'id="related">Related papers</h2>' in html
+    assert '<section class="rl-related" id="related" aria-label="Related papers" data-search-exclude>' in html
     assert len(re.findall(r'class="rl-entry__title"', html.split('id="related"')[1])) == 5
     assert '<meta property="og:title" content="A Survey on Mixture of Experts">' in html
     assert '<meta property="og:description" content="Large language models (LLMs) have garnered' in html

@@ -85,10 +85,12 @@ class Build:
         return result
 
 
-def index_meta(title: str, **extra) -> dict:
+def index_meta(title: str | None, **extra) -> dict:
     """Front matter of an index page. Index pages stay out of search so that results point
-    at the papers themselves. Material prints meta titles unescaped, hence the escape."""
-    return {"title": str(escape(title)), "search": {"exclude": True}, "hide": ["navigation", "toc"], **extra}
+    at the papers themselves. Material prints meta titles unescaped, hence the escape; with
+    no title (the home page) the browser tab shows the site name alone."""
+    meta = {"title": str(escape(title))} if title else {}
+    return {**meta, "search": {"exclude": True}, "hide": ["navigation", "toc"], **extra}
 
 
 def generate_all(build: Build) -> list[GeneratedPage]:

@@ -22,4 +22,4 @@ def generate(build: Build) -> list[GeneratedPage]:
                   topic_counts=[(t, len(build.by_topic[t.id])) for t in build.taxonomy.topics], topics=build.topics,
                   site_name=build.site.name, site_description=build.site.description,
                   first_year=min(years), last_year=max(years))
-    return [GeneratedPage("index.md", page_source(index_meta("Home"), html), in_nav_ok=True)]
+    return [GeneratedPage("index.md", page_source(index_meta(None), html), in_nav_ok=True)]

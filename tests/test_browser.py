@@ -1,0 +1,182 @@
+"""The built site in a real browser: Playwright driving Debian's Chromium.
+
+Without a browser these tests skip on a developer's machine but fail under CI (CI is set),
+so a missing install step can never pass unnoticed. Screenshots of the home page and a paper
+page, at desktop and phone widths, are saved to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+QWEN = "papers/2025/qwenlong-cprs-towards-infty-llms-with-dynamic-context-optimization/"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        path = None
+    if path is None:
+        message = "no Chromium found (apt-get install chromium) or playwright not installed"
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run under CI: {message}")
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site):
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: page.errors.append(f"request failed: {r.url}"))
+    page.on("response", lambda r: page.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    yield page
+    context.close()
+
+
+def test_home_page_loads_without_console_errors(page, base_url):
+    page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    assert page.title() == "LM Reading List"
+    assert page.locator("h2#latest").inner_text() == "Latest additions"
+    assert page.locator(".rl-entry").count() == 20
+    assert page.errors == []
+
+
+def test_search_finds_a_paper_by_a_distinctive_title_word(page, base_url):
+    page.goto(base_url)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.keyboard.type("Tryage")  # typed: Material searches on key events
+    result = page.locator(".md-search-result__item a").first
+    result.wait_for(timeout=15_000)
+    assert "Tryage" in result.inner_text()
+    result.click()
+    page.wait_for_url("**/papers/2023/tryage-*/**")
+    assert page.locator("h1.rl-paper__title").inner_text().startswith("Tryage: Real-time, intelligent Routing")
+    assert page.errors == []
+
+
+def titles(page) -> list[str]:
+    return page.locator("ol.rl-list .rl-entry__title").all_inner_texts()
+
+
+def test_topic_page_sort_toggle_reorders_with_mouse_and_keyboard(page, base_url):
+    page.goto(base_url + "topics/multimodal/")
+    control = page.locator(".rl-sort")
+    control.wait_for(state="visible")
+    by_date = titles(page)
+    assert len(by_date) == 7
+    page.get_by_role("button", name="Upvotes").click()
+    by_votes = titles(page)
+    assert by_votes[0].startswith("GiT: Towards Generalist Vision Transformer")
+    assert sorted(by_votes) == sorted(by_date) and by_votes != by_date
+    votes = [int(v) for v in page.locator("ol.rl-list .rl-entry").evaluate_all("els => els.map(e => e.dataset.upvotes)")]
+    assert votes == sorted(votes, reverse=True)
+    assert page.get_by_role("button", name="Upvotes").get_attribute("aria-pressed") == "true"
+    assert page.get_by_role("status").inner_text() == "Sorted by upvotes, most first"
+    # Keyboard: focus the Date button and press Enter.
+    page.get_by_role("button", name="Date").focus()
+    page.keyboard.press("Enter")
+    assert titles(page) == by_date
+    assert page.get_by_role("button", name="Date").get_attribute("aria-pressed") == "true"
+    assert page.errors == []
+
+
+def test_math_title_renders_with_katex(page, base_url):
+    page.goto(base_url + QWEN)
+    heading = page.locator("h1.rl-paper__title")
+    heading.locator(".katex").wait_for()
+    assert "∞" in heading.inner_text()
+    assert "\\infty" not in heading.inner_text()
+    assert page.title().startswith("QwenLong-CPRS: Towards ∞-LLMs")
+    assert page.errors == []
+
+
+def test_bibtex_has_a_copy_button(page, base_url):
+    page.goto(base_url + QWEN)
+    button = page.locator(".rl-cite button[data-md-type='copy']")
+    button.wait_for()
+    assert button.get_attribute("title") == "Copy to clipboard"
+    assert page.locator(".rl-bibtex code").inner_text().startswith("@misc{qwenlongcprs2025towards,")
+
+
+def test_dark_mode_toggle_changes_the_palette(page, base_url):
+    page.goto(base_url)
+    body = page.locator("body")
+    before = (body.get_attribute("data-md-color-scheme"), body.evaluate("e => getComputedStyle(e).backgroundColor"))
+    page.locator("label.md-header__button[for^='__palette_']:visible").first.click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    after = (body.get_attribute("data-md-color-scheme"), body.evaluate("e => getComputedStyle(e).backgroundColor"))
+    assert before[0] == "default" and after[0] == "slate"
+    assert before[1] != after[1]
+
+
+def test_feed_links_resolve_to_valid_feeds(page, base_url):
+    for url in (base_url, base_url + "topics/surveys/"):
+        page.goto(url)
+        href = page.locator("a.rl-feed").first.get_attribute("href")
+        response = page.request.get(page.url + href if not href.startswith("http") else href)
+        assert response.status == 200
+        feed = feedparser.parse(response.body())
+        assert not feed.bozo and feed.entries
+
+
+@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1280, 900), ("phone", 390, 844)])
+def test_screenshots(browser, base_url, name, width, height):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+    page = context.new_page()
+    for label, url in (("home", base_url), ("paper", base_url + QWEN)):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        target = ARTIFACTS / f"{label}-{name}.png"
+        page.screenshot(path=str(target), full_page=True)
+        assert target.stat().st_size > 10_000
+    context.close()
