@@ -4,11 +4,15 @@ catalog with errors printed (never a traceback), and writing planned files."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 from .catalog import Catalog, load_catalog, write_atomic
+from .http import Http
+from .importer import Action, check_roundtrip
+from .model import Problem, parse_date
 from .taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +50,51 @@ def catalog_or_fail(papers_dir: Path, topics: Taxonomy, *, allow_missing: bool =
     return catalog
 
 
-def write_files(papers_dir: Path, files: dict[str, str]) -> None:
-    """Write each ``relative path -> text`` atomically; nothing is written half."""
-    for rel, text in files.items():
-        write_atomic(papers_dir / rel, text)
+def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry_run: bool = False) -> tuple[list[Action], list[Problem]]:
+    """Check every planned file with the validator's parser, then write the good ones, each
+    atomically. Returns the actions kept and a problem per entry refused. Nothing is written
+    before every file is planned and checked."""
+    kept, refused = [], []
+    for action in actions:
+        problems = check_roundtrip(action, topics.ids)
+        refused += [Problem(action.entry.source, action.entry.line, p.key, p.message) for p in problems]
+        if not problems:
+            kept.append(action)
+    if not dry_run:
+        for action in kept:
+            if action.kind != "unchanged":
+                write_atomic(papers_dir / action.path, action.text)
+    return kept, refused
+
+
+def add_network(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("network")
+    group.add_argument("--base-url", default="https://huggingface.co", metavar="URL",
+                       help="Hugging Face base URL (default: %(default)s; tests point it at a local server)")
+    group.add_argument("--arxiv-url", default="http://export.arxiv.org", metavar="URL",
+                       help="arXiv API base URL (default: %(default)s)")
+    group.add_argument("--timeout", type=float, default=20.0, metavar="S", help="seconds per request (default: %(default)s)")
+    group.add_argument("--retries", type=int, default=4, metavar="N", help="retries after a failed request (default: %(default)s)")
+    group.add_argument("--backoff", type=float, default=2.0, metavar="S", help="first wait between retries, doubled each time (default: %(default)s)")
+    group.add_argument("--deadline", type=float, default=600.0, metavar="S", help="seconds for the whole run (default: %(default)s)")
+
+
+def http_from(args: argparse.Namespace) -> Http:
+    return Http(timeout=args.timeout, retries=args.retries, backoff=args.backoff, deadline=args.deadline)
+
+
+def parse_day(text: str) -> dt.date:
+    """argparse type for YYYY-MM-DD."""
+    value = parse_date(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)")
+    return value
+
+
+def report(actions: list[Action], refused: list[Problem], papers_dir: Path, *, dry_run: bool) -> None:
+    verb = "would be " if dry_run else ""
+    for action in actions:
+        if action.kind != "unchanged":
+            print(f"{verb}{action.kind}: {papers_dir.name}/{action.path}")
+    for problem in refused:
+        print(f"rejected: {problem}", file=sys.stderr)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from .catalog import Catalog, new_path
 from .model import Paper, dump_paper, normalise_title, parse_paper
-from .scrape import SourceEntry
+from .scrape import SourceEntry, merge_links
 from .taxonomy import Taxonomy
 
 
@@ -48,18 +48,9 @@ def entry_to_paper(entry: SourceEntry, taxonomy: Taxonomy, added: dt.date) -> Pa
 
 def merge_source(existing: Paper, entry: SourceEntry) -> Paper:
     """``existing`` with what the source owns brought up to date, curator fields untouched."""
-    links = list(existing.links)
-    have_urls = {url for _, url in links}
-    kinds = {kind for kind, _ in links}
-    for kind, url in entry.links:
-        if url in have_urls:
-            continue
-        name, n = kind, 2
-        while name in kinds:
-            name, n = f"{kind}-{n}", n + 1
-        links.append((name, url))
-        kinds.add(name)
-    changes: dict[str, object] = {"upvotes": entry.upvotes, "links": tuple(links)}
+    changes: dict[str, object] = {"links": merge_links(existing.links, entry.links)}
+    if entry.upvotes is not None:
+        changes["upvotes"] = entry.upvotes
     if not existing.arxiv and entry.arxiv:
         changes["arxiv"] = entry.arxiv
     if not existing.authors and existing.author_count is None:

@@ -43,7 +43,8 @@ class SourceEntry:
     published: dt.date
     author_count: int | None = None
     authors: tuple[str, ...] = ()
-    upvotes: int = 0
+    upvotes: int | None = 0
+    """None when the source does not know (the arXiv API): an import then keeps the file's."""
     arxiv: str | None = None
     links: tuple[tuple[str, str], ...] = ()
     source: str = ""
@@ -147,12 +148,19 @@ def link_kind(url: str) -> str:
 def links_in(text: str) -> tuple[tuple[str, str], ...]:
     """The URLs of an abstract as ``(kind, url)`` links: first of a kind is ``code``, the next
     ``code-2`` ... in order of appearance, each URL once."""
-    links: list[tuple[str, str]] = []
-    for raw in _URL.findall(text):
-        url = raw.rstrip(".,;:!?")
-        if any(u == url for _, u in links):
+    return merge_links((), [(link_kind(raw.rstrip(".,;:!?")), raw.rstrip(".,;:!?")) for raw in _URL.findall(text)])
+
+
+def merge_links(links, extra) -> tuple[tuple[str, str], ...]:
+    """``links`` followed by each ``(kind, url)`` of ``extra`` whose URL is not there yet; a
+    kind already taken becomes ``kind-2``, ``kind-3`` ... Existing links are never changed."""
+    result = list(links)
+    for kind, url in extra:
+        if any(u == url for _, u in result):
             continue
-        kind = link_kind(url)
-        n = sum(1 for k, _ in links if k == kind or k.startswith(f"{kind}-"))
-        links.append((kind if n == 0 else f"{kind}-{n + 1}", url))
-    return tuple(links)
+        taken = {k for k, _ in result}
+        name, n = kind, 2
+        while name in taken:
+            name, n = f"{kind}-{n}", n + 1
+        result.append((name, url))
+    return tuple(result)

@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from pathlib import Path
 
 import _bootstrap  # noqa: F401
 from readinglist import cli
-from readinglist.importer import check_roundtrip, plan_import
-from readinglist.model import Problem, parse_date
+from readinglist.importer import plan_import
 from readinglist.scrape import parse_scrape
-
-
-def _date(text: str) -> dt.date:
-    value = parse_date(text)
-    if value is None:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)")
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="scraped listing(s), UTF-8 text")
     cli.add_papers_dir(parser)
     parser.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
-    parser.add_argument("--added", type=_date, default=dt.date.today(), metavar="YYYY-MM-DD",
+    parser.add_argument("--added", type=cli.parse_day, default=dt.date.today(), metavar="YYYY-MM-DD",
                         help="the 'added' date of new papers (default: today)")
     args = parser.parse_args(argv)
 
@@ -52,25 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         entries += found
         rejected += problems
 
-    actions = plan_import(entries, catalog, topics, args.added)
-    good = []
-    for action in actions:
-        problems = check_roundtrip(action, topics.ids)
-        rejected += [Problem(action.entry.source, action.entry.line, p.key, p.message) for p in problems]
-        if not problems:
-            good.append(action)
-    actions = good
-    writes = {a.path: a.text for a in actions if a.kind != "unchanged"}
-    if not args.dry_run:
-        cli.write_files(args.papers_dir, writes)
-
-    shown = args.papers_dir.name
-    verb = "would be " if args.dry_run else ""
-    for action in actions:
-        if action.kind != "unchanged":
-            print(f"{verb}{action.kind}: {shown}/{action.path}")
-    for problem in rejected:
-        print(f"rejected: {problem}", file=sys.stderr)
+    actions, refused = cli.apply_plan(plan_import(entries, catalog, topics, args.added), topics, args.papers_dir,
+                                      dry_run=args.dry_run)
+    rejected += refused
+    cli.report(actions, rejected, args.papers_dir, dry_run=args.dry_run)
     counts = {k: sum(a.kind == k for a in actions) for k in ("created", "updated", "unchanged")}
     print(f"{counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged, "
           f"{len(rejected)} rejected" + (" (dry run: nothing written)" if args.dry_run else ""))

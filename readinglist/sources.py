@@ -1,0 +1,137 @@
+"""Outside descriptions of papers -> ``SourceEntry``: the Hugging Face papers API and the
+arXiv API. Pure functions on already-fetched data; the scripts do the fetching.
+
+Everything becomes a ``SourceEntry`` and then goes through ``importer.plan_import``, the same
+path as the scrape importer, so file names, duplicates and curator fields behave the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from .model import arxiv_problem, parse_date, url_problem
+from .scrape import SourceEntry, links_in, merge_links
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_ARXIV = "{http://arxiv.org/schemas/atom}"
+_ID_IN_URL = re.compile(
+    r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org/(?:abs|pdf|html)/|huggingface\.co/papers/|hf\.co/papers/)"
+    r"(?P<id>[a-z-]+(?:\.[A-Z]{2})?/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$")
+
+
+class SourceError(ValueError):
+    """Data from a source is not what we expect; ``str()`` says what and where."""
+
+
+def arxiv_id_from(text: str) -> str:
+    """The arXiv id (no version) in an id or an arXiv / Hugging Face paper URL.
+
+    >>> arxiv_id_from("https://arxiv.org/pdf/2408.04303v2.pdf")
+    '2408.04303'
+    """
+    text = text.strip()
+    if match := _ID_IN_URL.match(text):
+        return match.group("id")
+    bare = re.sub(r"^arxiv:", "", text, flags=re.IGNORECASE)
+    bare = re.sub(r"v\d+$", "", bare)
+    if arxiv_problem(bare) is None:
+        return bare
+    raise SourceError(f"'{text}' is not an arXiv id or an arxiv.org / huggingface.co/papers URL "
+                      "(expected e.g. 2408.04303 or https://arxiv.org/abs/2408.04303)")
+
+
+def _clean(text: str) -> str:
+    """Collapse the hard line breaks APIs keep inside paragraphs; keep paragraph breaks."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n\n".join(re.sub(r"\s+", " ", p).strip() for p in paragraphs if p.strip())
+
+
+def _date(value: Any, where: str) -> dt.date:
+    day = parse_date(str(value or "")[:10])
+    if day is None:
+        raise SourceError(f"{where}: publishedAt {value!r} is not an ISO date")
+    return day
+
+
+def hf_paper_entry(paper: dict, source: str) -> SourceEntry:
+    """A Hugging Face ``paper`` object (``/api/papers/{id}``, or ``item["paper"]`` of the daily
+    list) as a source entry."""
+    if not isinstance(paper, dict):
+        raise SourceError(f"{source}: expected a paper object, got {type(paper).__name__}")
+    arxiv = str(paper.get("id") or "")
+    if arxiv_problem(arxiv) is not None:
+        raise SourceError(f"{source}: paper id {arxiv!r} is not an arXiv id")
+    title = re.sub(r"\s+", " ", str(paper.get("title") or "")).strip()
+    abstract = _clean(str(paper.get("summary") or ""))
+    if not title or not abstract:
+        raise SourceError(f"{source}: paper {arxiv} has no title or no abstract")
+    authors = tuple(re.sub(r"\s+", " ", str(a.get("name", ""))).strip()
+                    for a in paper.get("authors") or [] if isinstance(a, dict) and str(a.get("name", "")).strip())
+    links: list[tuple[str, str]] = []
+    for kind, key in (("code", "githubRepo"), ("project", "projectPage")):
+        url = str(paper.get(key) or "").strip()
+        if url and url_problem(url) is None:
+            links.append((kind, url))
+    upvotes = paper.get("upvotes")
+    return SourceEntry(
+        title=title,
+        abstract=abstract,
+        published=_date(paper.get("publishedAt"), f"{source} ({arxiv})"),
+        authors=authors,
+        author_count=len(authors) or None,
+        upvotes=upvotes if isinstance(upvotes, int) and upvotes >= 0 else 0,
+        arxiv=arxiv,
+        links=merge_links(links, links_in(abstract)),
+        source=source,
+    )
+
+
+def daily_entries(items: Any, source: str) -> tuple[list[SourceEntry], list[str]]:
+    """The entries of one ``/api/daily_papers`` answer, and the ids of withdrawn papers."""
+    if not isinstance(items, list):
+        raise SourceError(f"{source}: expected a list of papers, got {type(items).__name__}")
+    entries, withdrawn = [], []
+    for n, item in enumerate(items):
+        paper = item.get("paper") if isinstance(item, dict) else None
+        if not isinstance(paper, dict):
+            raise SourceError(f"{source}: item {n} has no 'paper' object")
+        if paper.get("withdrawnAt"):
+            withdrawn.append(str(paper.get("id")))
+            continue
+        entries.append(hf_paper_entry(paper, source))
+    return entries, withdrawn
+
+
+def arxiv_entry(atom: bytes | str, arxiv: str, source: str) -> SourceEntry:
+    """The entry for ``arxiv`` in an arXiv API Atom answer; ``SourceError`` if it has none
+    (the API reports errors as an Atom entry titled 'Error')."""
+    try:
+        root = ET.fromstring(atom)  # noqa: S314 - the arXiv API's answer; ElementTree expands no external entities
+    except ET.ParseError as exc:
+        raise SourceError(f"{source}: the answer is not valid Atom XML ({exc})") from None
+    for entry in root.iter(f"{_ATOM}entry"):
+        entry_id = (entry.findtext(f"{_ATOM}id") or "").strip()
+        title = re.sub(r"\s+", " ", entry.findtext(f"{_ATOM}title") or "").strip()
+        if title == "Error" or "/api/errors" in entry_id:
+            raise SourceError(f"{source}: arXiv reports an error: {_clean(entry.findtext(f'{_ATOM}summary') or '')}")
+        if re.sub(r"v\d+$", "", entry_id.rsplit("/abs/", 1)[-1]) != arxiv:
+            continue
+        abstract = _clean(entry.findtext(f"{_ATOM}summary") or "")
+        authors = tuple(re.sub(r"\s+", " ", a.findtext(f"{_ATOM}name") or "").strip() for a in entry.iter(f"{_ATOM}author"))
+        if not title or not abstract:
+            raise SourceError(f"{source}: arXiv entry {arxiv} has no title or no abstract")
+        return SourceEntry(
+            title=title,
+            abstract=abstract,
+            published=_date(entry.findtext(f"{_ATOM}published"), f"{source} ({arxiv})"),
+            authors=tuple(a for a in authors if a),
+            author_count=len(authors) or None,
+            upvotes=None,
+            arxiv=arxiv,
+            links=links_in(abstract),
+            source=source,
+        )
+    raise SourceError(f"{source}: arXiv has no paper {arxiv}")
