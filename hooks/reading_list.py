@@ -7,9 +7,14 @@ Events used, in build order:
   pages, home, topics, dates, feeds, exports) with ``File.generated``, and KaTeX's browser
   files from ``node_modules/`` (installed by ``make setup``). Paper pages are kept out of the
   navigation: the nav is rendered into every page, so listing N papers makes a build O(N^2).
+- ``on_page_content``: a generated page's Markdown source is only its front matter; here its
+  HTML body, rendered from the autoescaped templates, takes the place of the (empty)
+  converted Markdown. Markdown never parses it: safer, and it saves most of the build time
+  Python-Markdown would spend re-parsing large HTML blocks.
+- ``on_post_build``: write the stage timings if asked.
 
-The hook keeps no state between builds: ``mkdocs serve`` loads this module once and calls it
-again on every rebuild, and each call starts from the files on disk.
+State lives for one build only: ``on_files`` replaces it, so ``mkdocs serve`` (which loads this
+module once and calls it on every rebuild) always starts from the files on disk.
 
 If ``READINGLIST_TIMINGS`` names a file, the seconds spent per stage are written to it as JSON
 (``scripts/bench.py`` reads them).
@@ -22,6 +27,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -37,11 +43,17 @@ from readinglist.taxonomy import TaxonomyError, load_taxonomy  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.reading_list")
 
+#: This build's page bodies by source URI, and its Build (for timings).
+_bodies: dict[str, Callable[[], str]] = {}
+_build: Build | None = None
+
 #: KaTeX's files the pages use (see extra_javascript / extra_css in mkdocs.yml).
 KATEX_FILES = ("katex.min.js", "katex.min.css")
 
 
 def on_files(files: Files, config) -> Files:
+    global _bodies, _build
+    _bodies, _build = {}, None
     project = Path(config.config_file_path).resolve().parent
     start = time.perf_counter()
     try:
@@ -61,13 +73,24 @@ def on_files(files: Files, config) -> Files:
     for page in generate_all(build):
         if files.get_file_from_path(page.src_uri) is not None:
             raise PluginError(f"docs/{page.src_uri} clashes with a generated page; remove or rename it")
-        inclusion = InclusionLevel.UNDEFINED if page.in_nav_ok or not page.src_uri.endswith(".md") else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, page.src_uri, content=page.content, inclusion=inclusion))
+        inclusion = InclusionLevel.UNDEFINED if page.in_nav_ok or page.body is None else InclusionLevel.NOT_IN_NAV
+        files.append(File.generated(config, page.src_uri, content=page.source, inclusion=inclusion))
+        if page.body is not None:
+            _bodies[page.src_uri] = page.body
     _add_katex(files, config, project)
-    if target := os.environ.get("READINGLIST_TIMINGS"):
-        Path(target).write_text(json.dumps(build.timings))
+    _build = build
     log.info("reading list: %d papers, %d topics", len(catalog.papers), len(taxonomy.topics))
     return files
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    body = _bodies.pop(page.file.src_uri, None)
+    return body() if body is not None else html
+
+
+def on_post_build(config) -> None:
+    if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None:
+        Path(target).write_text(json.dumps(_build.timings))
 
 
 def _add_katex(files: Files, config, project: Path) -> None:

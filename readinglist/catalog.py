@@ -117,6 +117,34 @@ def new_path(paper: Paper, taken: set[str]) -> str:
     return candidate
 
 
+def write_all_atomic(files: dict[Path, str]) -> None:
+    """Write several files so that each holds either its old content or the new one, never
+    a part, and none is replaced before all new contents are safely on disk: every text goes
+    to a temporary file beside its target, one ``os.sync`` flushes them all (one sync instead
+    of one per file), then each is renamed over its target. On any error or interrupt the
+    temporary files are removed and no target has changed."""
+    if len(files) <= 1:
+        for path, text in files.items():
+            write_atomic(path, text)
+        return
+    temporary: list[tuple[str, Path]] = []
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            temporary.append((tmp, path))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        os.sync()
+        while temporary:
+            tmp, path = temporary[-1]
+            os.replace(tmp, path)
+            temporary.pop()
+    finally:
+        for tmp, _ in temporary:
+            Path(tmp).unlink(missing_ok=True)
+
+
 def write_atomic(path: str | Path, text: str) -> None:
     """Write ``text`` so that ``path`` holds either its old content or the new one, never a
     part: a temporary file in the same folder, flushed to disk, then renamed over it."""

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from .catalog import Catalog, load_catalog, write_atomic
+from .catalog import Catalog, load_catalog, write_all_atomic
 from .http import Http
 from .importer import Action, check_roundtrip
 from .model import Problem, parse_date
@@ -61,9 +61,7 @@ def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry
         if not problems:
             kept.append(action)
     if not dry_run:
-        for action in kept:
-            if action.kind != "unchanged":
-                write_atomic(papers_dir / action.path, action.text)
+        write_all_atomic({papers_dir / a.path: a.text for a in kept if a.kind != "unchanged"})
     return kept, refused
 
 

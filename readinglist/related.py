@@ -1,18 +1,25 @@
 """Related papers: for each paper, the most similar others by TF-IDF cosine over title and
 abstract, computed once per build.
 
-Cost: papers are rows of a sparse TF-IDF matrix X; similarities are X @ X.T, computed in row
-blocks so memory stays bounded. The work of a sparse product is the sum over terms of df^2, so
-terms found in more than ``MAX_DF`` papers are left out: they say little about similarity
-(their IDF is low) and they are what would make the product quadratic. With that cap the cost
-grows linearly with the number of papers. The result is deterministic: ties go to the paper
-sharing more topics, then to the newer one.
+Cost: papers are rows of a sparse TF-IDF matrix X (SciPy); similarities are X @ X.T, computed
+in row blocks so memory stays bounded. The work of a sparse product is the sum over terms of
+df^2, so terms found in more than ``MAX_DF`` papers (or in more than half of them) are left
+out: they say little about similarity (their IDF is low) and they are what would make the
+product quadratic. With that cap the cost grows linearly with the number of papers. The result
+is deterministic: ties go to the paper sharing more topics, then to the newer one.
+
+The TF-IDF itself is a few lines of NumPy (sublinear term frequency, smoothed IDF, rows
+normalised to unit length, as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` does):
+scikit-learn would add a second of import time to every build for no gain here.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy import sparse
 
 from .model import Paper
 
@@ -21,7 +28,43 @@ COUNT = 5
 #: similarity (see the module docstring).
 MAX_DF = 400
 BLOCK = 512
-_TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z0-9-]+\b"  # noqa: S105 - a regex, not a password
+_TOKEN = re.compile(r"\b[a-z][a-z0-9-]+\b")
+#: Common English words; with the DF cap they would be dropped anyway on a large list, this
+#: keeps small lists clean too.
+STOP_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have having
+he her here hers him his how i if in into is it its itself just may me more most much must my no nor not
+now of off on once only or other our ours out over own same she should so some such than that the their
+them then there these they this those through to too under until up very was we were what when where
+which while who whom why will with would you your yours via using use used show shows propose proposed
+paper approach method methods based new results work study also however while whereas thus
+""".split())
+
+
+def tfidf(texts: list[str], max_df: int) -> sparse.csr_matrix:
+    """Rows of unit-length TF-IDF vectors; terms in fewer than 2 or more than ``max_df``
+    texts are dropped."""
+    vocabulary: dict[str, int] = {}
+    indptr, indices, counts = [0], [], []
+    for text in texts:
+        terms = Counter(_TOKEN.findall(text.lower()))
+        for word in STOP_WORDS.intersection(terms):
+            del terms[word]
+        indices += [vocabulary.setdefault(term, len(vocabulary)) for term in terms]
+        counts += terms.values()
+        indptr.append(len(indices))
+    matrix = sparse.csr_matrix((np.asarray(counts, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
+                               shape=(len(texts), len(vocabulary)))
+    df = np.bincount(matrix.indices, minlength=len(vocabulary))
+    keep = np.flatnonzero((df >= 2) & (df <= max_df))
+    matrix = matrix[:, keep].tocsr()
+    matrix.data = 1.0 + np.log(matrix.data)
+    idf = (np.log((1 + len(texts)) / (1 + df[keep])) + 1.0).astype(np.float32)
+    matrix = matrix @ sparse.diags(idf)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags((1.0 / norms).astype(np.float32)) @ matrix)
 
 
 def related_papers(papers: list[Paper], count: int = COUNT) -> dict[str, list[Paper]]:
@@ -31,13 +74,7 @@ def related_papers(papers: list[Paper], count: int = COUNT) -> dict[str, list[Pa
     if len(papers) < 2:
         return {p.path: [] for p in papers}
     texts = [f"{p.title} {p.title} {p.abstract}" for p in papers]  # the title counts twice
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=2,
-                                 max_df=MAX_DF if len(papers) * 0.5 > MAX_DF else 0.5,
-                                 token_pattern=_TOKEN, dtype=np.float32)
-    try:
-        matrix = vectorizer.fit_transform(texts).tocsr()
-    except ValueError:  # no term shared by two papers: nothing is related
-        return {p.path: [] for p in papers}
+    matrix = tfidf(texts, max_df=min(MAX_DF, len(papers) // 2))
     topics = [frozenset(p.topics) for p in papers]
     result: dict[str, list[Paper]] = {}
     transposed = matrix.T.tocsc()

@@ -14,7 +14,6 @@ or abstract is ever interpreted.
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -120,17 +119,12 @@ def link_label(kind: str) -> str:
 
 
 def relative(target: str, base: str) -> str:
-    """URL of site path ``target`` as seen from the page at site path ``base`` (both
-    directory URLs such as ``topics/x/``; ``""`` is the home page)."""
+    """URL of site path ``target`` as seen from the page at site path ``base``. Both are
+    directory URLs (``topics/x/``; ``""`` is the home page), so going up is one ``../`` per
+    ``/`` of ``base``."""
     if urlsplit(target).scheme:
         return target
-    path, _, fragment = target.partition("#")
-    rel = posixpath.relpath(path or ".", base or ".")
-    if rel == ".":
-        rel = "./"
-    elif path.endswith("/") or not path:
-        rel += "/"
-    return rel + (f"#{fragment}" if fragment else "")
+    return "../" * base.count("/") + target or "./"
 
 
 # --------------------------------------------------------------------------------------------
@@ -188,12 +182,11 @@ def environment() -> jinja2.Environment:
 def render(template: str, base: str, **context) -> str:
     """Render ``template`` for the page at site path ``base``; ``url(x)`` in the template
     gives the relative URL of site path ``x``."""
-    html = environment().get_template(template).render(url=lambda target: relative(target, base), **context)
-    # A blank line would end Python-Markdown's raw HTML block; templates never need one.
-    return re.sub(r"\n\s*\n", "\n", html).strip()
+    return environment().get_template(template).render(url=lambda target: relative(target, base), **context).strip()
 
 
-def page_source(meta: dict, html: str) -> str:
-    """A generated page: YAML front matter for MkDocs and Material, then the HTML body."""
-    front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10**9)
-    return f"---\n{front}---\n\n{html}\n"
+def front_matter(meta: dict) -> str:
+    """A generated page's Markdown source: YAML front matter only. The body is rendered by
+    the hook straight to HTML (``on_page_content``), so Markdown never parses it: that is
+    both safer (nothing in it is read as Markdown) and much faster."""
+    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10**9) + "---\n"

@@ -51,13 +51,14 @@ class Taxonomy:
 
     def scores(self, title: str, abstract: str) -> dict[str, int]:
         """Keyword score of every topic for a paper (0 for no match)."""
+        title, abstract = title.lower(), abstract.lower()
         result = {}
         for topic in self.topics:
             score = 0
             for pattern in topic.keywords:
-                if pattern.search(title):
+                if _found(pattern, title):
                     score += TITLE_WEIGHT
-                elif pattern.search(abstract):
+                elif _found(pattern, abstract):
                     score += 1
             result[topic.id] = score
         return result
@@ -71,6 +72,19 @@ class Taxonomy:
     def suggest(self, title: str, abstract: str) -> tuple[str, ...]:
         """Topics for a new paper: the matching ones, or the fallback topic."""
         return self.matching(title, abstract) or (self.fallback,)
+
+
+def _found(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``pattern`` matches ``text`` as whole words. The left word boundary is checked
+    here rather than with a look-behind in the pattern: a pattern that starts with a literal
+    is searched some twenty times faster by ``re``, and importers score every paper."""
+    match = pattern.search(text)
+    while match is not None:
+        start = match.start()
+        if start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_-"):
+            return True
+        match = pattern.search(text, start + 1)
+    return False
 
 
 def load_taxonomy(path: str | Path) -> Taxonomy:
@@ -91,8 +105,12 @@ def load_taxonomy(path: str | Path) -> Taxonomy:
             raise TaxonomyError(f"{where}: id {item['id']!r} must be lowercase letters, digits and '-'")
         if any(t.id == item["id"] for t in topics):
             raise TaxonomyError(f"{where}: id '{item['id']}' is defined twice")
+        for k in item["keywords"]:
+            # Matched against lower-cased text (see Taxonomy.scores and _found).
+            if not isinstance(k, str) or re.search(r"[A-Z]", re.sub(r"\\.", "", k)):
+                raise TaxonomyError(f"{where} ({item['id']}): keyword {k!r} must be a lowercase pattern")
         try:
-            keywords = tuple(re.compile(rf"(?<![\w-]){k}(?![\w-])", re.IGNORECASE) for k in item["keywords"])
+            keywords = tuple(re.compile(rf"(?:{k})(?![\w-])") for k in item["keywords"])
         except (re.error, TypeError) as exc:
             raise TaxonomyError(f"{where} ({item['id']}): bad keyword pattern: {exc}") from None
         topics.append(Topic(item["id"], str(item["name"]), str(item["description"]), keywords))

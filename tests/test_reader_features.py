@@ -136,7 +136,7 @@ def test_feed_autodiscovery_and_visible_links(built_site):
     assert '<link rel="alternate" type="application/atom+xml" title="LM Reading List: latest papers" href="../../../feed.xml">' in paper_html
     topic_html = (built_site / "topics/surveys/index.html").read_text()
     assert '<link rel="alternate feed" type="application/atom+xml" title="Surveys and reviews: latest papers" href="feed.xml">' in topic_html
-    assert '<a class="rl-feed" href="feed.xml">Atom feed</a>' in topic_html
+    assert '<a href="../../topics/surveys/feed.xml" class="rl-feed">Atom feed</a>' in topic_html
     assert '<a class="rl-feed" href="feed.xml">Atom feed</a>' in (built_site / "index.html").read_text()
 
 

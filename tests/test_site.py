@@ -133,14 +133,15 @@ def test_topics_index_counts(built_site):
     groups = papers_by_topic(CATALOG, TAXONOMY)
     for topic in TAXONOMY.topics:
         n = len(groups[topic.id])
-        assert re.search(rf'href="{topic.id}/"><strong>{re.escape(topic.name)}</strong> <span class="rl-count">{n} papers?</span>', html)
+        assert re.search(rf'href="../topics/{topic.id}/"><strong>{re.escape(topic.name)}</strong> <span class="rl-count">{n} papers?</span>', html)
     assert topic.description in html
 
 
 def test_year_pages_group_by_month(built_site):
     years = sorted({p.published.year for p in CATALOG.papers}, reverse=True)
     index = page(built_site, "dates/")
-    assert [resolve("dates/", h) for h, _ in index.links if re.fullmatch(r"\d{4}/", h)] == [f"dates/{y}/" for y in years]
+    targets = [resolve("dates/", h) for h, _ in index.links]
+    assert [t for t in targets if re.fullmatch(r"dates/\d{4}/", t)] == [f"dates/{y}/" for y in years]
     for year in years:
         url = f"dates/{year}/"
         expected = [p.url for p in CATALOG.papers if p.published.year == year]

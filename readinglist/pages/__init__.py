@@ -9,13 +9,15 @@ each computed at most once per build.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from ..catalog import Catalog
 from ..model import Paper
+from ..render import front_matter, render
 from ..taxonomy import Taxonomy, Topic
 
 
@@ -34,12 +36,24 @@ class Site:
 
 @dataclass(frozen=True)
 class GeneratedPage:
+    """A generated file: a page (front matter ``meta`` and a ``body`` renderer) or a plain
+    file (``content``: a feed, an export)."""
+
     src_uri: str
     """Where MkDocs sees the file, e.g. ``topics/long-context.md`` or ``feed.xml``."""
-    content: str
-    """Markdown source (YAML front matter and an HTML body), or the file's full text."""
+    content: str = ""
+    """A plain file's full text."""
+    meta: dict | None = None
+    """A page's front matter (title, description, search exclusion ...)."""
+    body: Callable[[], str] | None = None
+    """Renders a page's HTML body; called once, when MkDocs renders that page."""
     in_nav_ok: bool = False
     """Whether the page may be listed in the navigation (index pages; never papers)."""
+
+    @property
+    def source(self) -> str:
+        """What MkDocs reads as the file's source."""
+        return front_matter(self.meta or {}) if self.body is not None else self.content
 
 
 @dataclass
@@ -51,6 +65,7 @@ class Build:
     site: Site
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent per stage, for scripts/bench.py."""
+    _entries: dict[tuple[str, int], Markup] = field(default_factory=dict, repr=False)
 
     @property
     def papers(self) -> list[Paper]:
@@ -69,6 +84,26 @@ class Build:
                 groups[topic].append(paper)
         return groups
 
+    def timed(self, stage: str, render: Callable[[], str]) -> Callable[[], str]:
+        """``render``, adding the seconds it takes to ``timings[stage]``."""
+        def run() -> str:
+            start = time.perf_counter()
+            try:
+                return render()
+            finally:
+                self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+        return run
+
+    def entry(self, paper: Paper, base: str) -> Markup:
+        """A paper's entry in a list (title, metadata line, first sentence) for a page at
+        ``base``. Rendered once per paper and page depth: a paper appears on its topic pages,
+        its year page, the home page and in related lists."""
+        key = (paper.path, base.count("/"))
+        html = self._entries.get(key)
+        if html is None:
+            html = self._entries[key] = Markup(render("_entry.html", base, paper=paper, topics=self.topics))  # noqa: S704 - autoescaped template
+        return html
+
     @cached_property
     def citation_keys(self) -> dict[str, str]:
         from ..bibtex import citation_keys
@@ -81,7 +116,9 @@ class Build:
 
         start = time.perf_counter()
         result = related_papers(self.papers)
-        self.timings["related"] = time.perf_counter() - start
+        # Counted apart from the stage that first asks for it.
+        self.timings["related"] = elapsed = time.perf_counter() - start
+        self.timings["papers"] = self.timings.get("papers", 0.0) - elapsed
         return result
 
 
@@ -99,8 +136,11 @@ def generate_all(build: Build) -> list[GeneratedPage]:
 
     pages: list[GeneratedPage] = []
     for module in (papers, home, topics, dates, feeds, exports):
-        start = time.perf_counter()
-        pages += module.generate(build)
         name = module.__name__.rsplit(".", 1)[-1]
-        build.timings[name] = time.perf_counter() - start - (build.timings.get("related", 0) if name == "papers" else 0)
+        start = time.perf_counter()
+        made = module.generate(build)
+        build.timings[name] = build.timings.get(name, 0.0) + time.perf_counter() - start
+        # Page bodies render later, when MkDocs renders each page: time them to the same stage.
+        pages += [GeneratedPage(p.src_uri, p.content, p.meta, build.timed(name, p.body), p.in_nav_ok) if p.body else p
+                  for p in made]
     return pages

@@ -1,13 +1,15 @@
 """Date pages: ``dates/`` lists the years with counts, ``dates/<yyyy>/`` that year's papers
-grouped by month, newest first (sortable by upvotes)."""
+grouped by month, newest first (sortable by upvotes; split into pages when long)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
 from ..model import Paper
-from ..render import MONTHS, page_source, render
+from ..render import render
 from . import Build, GeneratedPage, index_meta
+from .listing import listing
 
 
 def papers_by_year(papers: list[Paper]) -> dict[int, list[Paper]]:
@@ -20,13 +22,10 @@ def papers_by_year(papers: list[Paper]) -> dict[int, list[Paper]]:
 
 def generate(build: Build) -> list[GeneratedPage]:
     years = papers_by_year(build.papers)
-    index = render("dates_index.html", "dates/", years=[(y, len(ps)) for y, ps in years.items()], total=len(build.papers))
-    pages = [GeneratedPage("dates/index.md", page_source(index_meta("Archive"), index), in_nav_ok=True)]
+    pages = [GeneratedPage("dates/index.md", meta=index_meta("Archive"), in_nav_ok=True,
+                           body=partial(render, "dates_index.html", "dates/", years=[(y, len(ps)) for y, ps in years.items()],
+                                        total=len(build.papers)))]
     for year, papers in years.items():
-        months: dict[int, list[Paper]] = defaultdict(list)
-        for paper in papers:
-            months[paper.published.month].append(paper)
-        html = render("year.html", f"dates/{year}/", year=year, papers=papers, topics=build.topics,
-                      months=[(MONTHS[m - 1], ps) for m, ps in months.items()])
-        pages.append(GeneratedPage(f"dates/{year}.md", page_source(index_meta(f"Papers of {year}"), html)))
+        pages += listing(build, f"dates/{year}/", papers, heading=f"Papers of {year}", title=f"Papers of {year}",
+                         links=(("all years", "dates/", ""),), by_month=True)
     return pages

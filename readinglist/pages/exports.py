@@ -38,8 +38,8 @@ def generate(build: Build) -> list[GeneratedPage]:
     # also safe to inline in HTML.
     text = json.dumps(data, ensure_ascii=True, indent=1).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     urls = {p.path: build.site.absolute(p.url) for p in build.papers}
-    files = [GeneratedPage("papers.json", text + "\n"),
-             GeneratedPage("papers.bib", bibliography(build.papers, build.citation_keys, urls))]
+    files = [GeneratedPage("papers.json", content=text + "\n"),
+             GeneratedPage("papers.bib", content=bibliography(build.papers, build.citation_keys, urls))]
     for topic in build.taxonomy.topics:
-        files.append(GeneratedPage(f"{topic.url}papers.bib", bibliography(build.by_topic[topic.id], build.citation_keys, urls)))
+        files.append(GeneratedPage(f"{topic.url}papers.bib", content=bibliography(build.by_topic[topic.id], build.citation_keys, urls)))
     return files

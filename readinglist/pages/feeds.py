@@ -65,11 +65,11 @@ def atom(build: Build, *, title: str, subtitle: str, self_path: str, page_path: 
 
 
 def generate(build: Build) -> list[GeneratedPage]:
-    files = [GeneratedPage("feed.xml", atom(
+    files = [GeneratedPage("feed.xml", content=atom(
         build, title=build.site.name, subtitle=f"The latest papers added to {build.site.name}.",
         self_path="feed.xml", page_path="", papers=latest(build.papers, COUNT)))]
     for topic in build.taxonomy.topics:
-        files.append(GeneratedPage(f"{topic.url}feed.xml", atom(
+        files.append(GeneratedPage(f"{topic.url}feed.xml", content=atom(
             build, title=f"{build.site.name}: {topic.name}", subtitle=topic.description,
             self_path=f"{topic.url}feed.xml", page_path=topic.url, papers=latest(build.by_topic[topic.id], COUNT))))
     return files

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from ..render import page_source, render
+from ..model import Paper
+from ..render import render
 from . import Build, GeneratedPage, index_meta
 
 LATEST = 10
 UPVOTED = 10
 
 
-def latest(papers, count):
+def latest(papers: list[Paper], count: int) -> list[Paper]:
     """Latest additions: by ``added``, then ``published``, newest first (also the feeds' order)."""
     return sorted(papers, key=lambda p: (-p.added.toordinal(), -p.published.toordinal(), p.title.casefold(), p.path))[:count]
 
 
-def generate(build: Build) -> list[GeneratedPage]:
+def _body(build: Build) -> str:
     papers = build.papers
     upvoted = sorted((p for p in papers if p.upvotes), key=lambda p: (-(p.upvotes or 0), -p.published.toordinal(), p.title.casefold()))
     years = [p.published.year for p in papers] or [0]
-    html = render("home.html", "", papers=papers, latest=latest(papers, LATEST), upvoted=upvoted[:UPVOTED],
-                  topic_counts=[(t, len(build.by_topic[t.id])) for t in build.taxonomy.topics], topics=build.topics,
+    return render("home.html", "", papers=papers, latest=[build.entry(p, "") for p in latest(papers, LATEST)],
+                  upvoted=[build.entry(p, "") for p in upvoted[:UPVOTED]],
+                  topic_counts=[(t, len(build.by_topic[t.id])) for t in build.taxonomy.topics],
                   site_name=build.site.name, site_description=build.site.description,
                   first_year=min(years), last_year=max(years))
-    return [GeneratedPage("index.md", page_source(index_meta(None), html), in_nav_ok=True)]
+
+
+def generate(build: Build) -> list[GeneratedPage]:
+    return [GeneratedPage("index.md", meta=index_meta(None), body=lambda: _body(build), in_nav_ok=True)]

@@ -3,11 +3,13 @@ curator's note, abstract, a BibTeX entry to copy and the related papers."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from markupsafe import escape
 
 from ..bibtex import entry as bibtex_entry
 from ..model import Paper
-from ..render import first_sentence, link_label, page_source, plain, render
+from ..render import first_sentence, link_label, plain, render
 from . import Build, GeneratedPage
 
 
@@ -35,12 +37,12 @@ def buttons(paper: Paper) -> list[tuple[str, str, str]]:
     return result
 
 
+def _body(build: Build, paper: Paper) -> str:
+    bibtex = bibtex_entry(paper, build.citation_keys[paper.path], build.site.absolute(paper.url))
+    return render("paper.html", paper.url, paper=paper, topics=build.topics, buttons=buttons(paper),
+                  bibtex=bibtex, related=build.related[paper.path])
+
+
 def generate(build: Build) -> list[GeneratedPage]:
-    keys, related = build.citation_keys, build.related
-    pages = []
-    for paper in build.papers:
-        bibtex = bibtex_entry(paper, keys[paper.path], build.site.absolute(paper.url))
-        html = render("paper.html", paper.url, paper=paper, topics=build.topics, buttons=buttons(paper),
-                      bibtex=bibtex, related=related[paper.path])
-        pages.append(GeneratedPage(paper.src_uri, page_source(page_meta(paper), html)))
-    return pages
+    build.related  # noqa: B018 - computed now, once, so its time is its own stage
+    return [GeneratedPage(paper.src_uri, meta=page_meta(paper), body=partial(_body, build, paper)) for paper in build.papers]
