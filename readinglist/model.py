@@ -47,6 +47,7 @@ _VERSION = re.compile(r"v\d+$")
 _LINK_KIND = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STR = "tag:yaml.org,2002:str"
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 _INT = "tag:yaml.org,2002:int"
 
 
@@ -176,8 +177,11 @@ class _Report:
 
 def split_front_matter(text: str, report: _Report) -> tuple[str, str, int] | None:
     """``(yaml_text, body, body_first_line)``, or None after reporting a problem."""
+    if not text.strip():
+        report.at(1, "", "the file is empty; a paper file is YAML front matter between '---' lines, then the abstract")
+        return None
     lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    if lines[0].rstrip() != "---":
         report.at(1, "", "a paper file must start with a line '---' that opens the front matter")
         return None
     for i in range(1, len(lines)):
@@ -242,8 +246,14 @@ def parse_paper(text: str, path: str, topic_ids: Iterable[str]) -> tuple[Paper |
                   f"{added} is before the publication date {published}; a paper joins the list after it is published")
 
     abstract = body.strip()
-    if not abstract:
+    if abstract.startswith("---"):
+        report.at(body_line + body[:body.index("---")].count("\n"), "abstract",
+                  "a second '---' line follows the front matter; keep one front matter block, then the abstract")
+    elif not abstract:
         report.at(body_line, "abstract", "the abstract (the text after the front matter) is empty")
+    elif bad := control_character(abstract):
+        line = body_line + body[:body.index(_CONTROL.search(body).group())].count("\n")
+        report.at(line, "abstract", f"contains the control character {bad}; remove it")
     elif len(abstract) > MAX_ABSTRACT:
         report.at(body_line, "abstract",
                   f"is {len(abstract):,} characters long; an abstract has at most {MAX_ABSTRACT:,}")
@@ -263,8 +273,11 @@ def _compose(yaml_text: str, report: _Report) -> yaml.Node | None:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 + report.offset) if mark else 2
         detail = exc.problem or exc.context or "unreadable YAML"
-        if "\t" in yaml_text and "\\t" in detail:
-            detail = "a tab character is not allowed in YAML; indent with spaces"
+        bad_line = yaml_text.split("\n")[mark.line] if mark and mark.line < yaml_text.count("\n") else ""
+        if "\t" in bad_line:
+            detail = "a tab character; YAML is indented with spaces only"
+        else:
+            detail += " (check quotes, brackets and indentation)"
         report.at(line, "", f"invalid YAML: {detail}")
     except yaml.YAMLError as exc:  # e.g. a control character PyYAML will not read
         report.at(2, "", f"invalid YAML: {exc}")
@@ -275,14 +288,26 @@ def _compose(yaml_text: str, report: _Report) -> yaml.Node | None:
 # returns the Python value (or None when it is unusable).
 
 
+def control_character(text: str) -> str | None:
+    """The first control character of ``text`` (tabs and newlines allowed), as ``U+0007``."""
+    match = _CONTROL.search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
 def _text(node: yaml.Node, report: _Report, key: str, *, one_line: bool = False) -> str | None:
     if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
-        shown = node.value if isinstance(node, yaml.ScalarNode) else type(node).__name__.removesuffix("Node").lower()
-        report.node(node, key, f"expected text but YAML reads {shown!r} as another type; put it in quotes")
+        if isinstance(node, yaml.ScalarNode):
+            report.node(node, key, f"expected text but YAML reads {node.value!r} as another type; put it in quotes")
+        else:
+            kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+            report.node(node, key, f"expected text, found {kind}")
         return None
     value = node.value
     if not value.strip():
         report.node(node, key, "is empty")
+        return None
+    if bad := control_character(value):
+        report.node(node, key, f"contains the control character {bad}; remove it")
         return None
     if one_line and "\n" in value.strip():
         report.node(node, key, "must be a single line")

