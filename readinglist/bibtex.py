@@ -104,10 +104,16 @@ def entry(paper: Paper, key: str, url: str) -> str:
         fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv}"))
     else:
         links = dict(paper.links)
-        fields.append(("url", links.get("pdf") or links.get("project") or url))
+        fields.append(("url", _url(links.get("pdf") or links.get("project") or url)))
     width = max(len(name) for name, _ in fields)
     body = ",\n".join(f"  {name:<{width}} = {value if name == 'month' else '{' + value + '}'}" for name, value in fields)
     return f"@misc{{{key},\n{body}\n}}\n"
+
+
+def _url(url: str) -> str:
+    """A URL safe inside a BibTeX field: braces and backslashes percent-encoded (they would
+    unbalance or escape the field), the rest kept for \\url."""
+    return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
 
 
 def bibliography(papers: list[Paper], keys: dict[str, str], urls: dict[str, str]) -> str:

@@ -175,6 +175,28 @@ def write_atomic(path: str | Path, text: str) -> None:
         raise
 
 
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete temporary files left by an import that was killed (their process is gone).
+    Returns what was removed. Files of a still-running process are left alone."""
+    removed = []
+    for tmp in folder.rglob(".*.tmp"):
+        match = re.fullmatch(r"\..+\.(\d+)\.tmp", tmp.name)
+        if match and not _alive(int(match.group(1))):
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _open_temporary(path: Path):
     """A new temporary file beside ``path`` (hidden, so the catalog skips it), named after
     it and this process. Plain ``open(..., "x")`` is three times faster than ``mkstemp`` and

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from .catalog import Catalog, load_catalog, write_all_atomic
+from .catalog import Catalog, load_catalog, remove_stale_temporaries, write_all_atomic
 from .http import Http
 from .importer import Action, check_roundtrip
 from .model import Problem, parse_date
@@ -42,6 +42,8 @@ def catalog_or_fail(papers_dir: Path, topics: Taxonomy, *, allow_missing: bool =
     must not add papers next to files it cannot read (it could not see duplicates)."""
     if allow_missing and not papers_dir.exists():
         return Catalog([])
+    for tmp in remove_stale_temporaries(papers_dir):
+        print(f"removed {tmp}, left by an interrupted run", file=sys.stderr)
     catalog = load_catalog(papers_dir, topics)
     if catalog.problems:
         for problem in catalog.problems:

@@ -83,7 +83,7 @@ def test_unreadable_entry_is_reported_with_file_and_line_and_others_kept():
     assert [e.title for e in entries] == ["Good one"]
     assert [str(p) for p in problems] == [
         "s.txt:15: expected a date like 'Aug 8, 2024' (and an optional upvote count) after the author count, found 'Someday 5'",
-        "s.txt:23: expected a date like 'Aug 8, 2024' (and an optional upvote count) after the author count, found 'Feb 30, 2024'",
+        "s.txt:23: 'Feb 30, 2024' is not a real date; expected a date like 'Aug 8, 2024'",
     ]
 
 

@@ -1,0 +1,87 @@
+"""Property-based tests (hypothesis): for arbitrary titles, abstracts and notes, a paper
+written and read back is the same paper; slugs are stable, short and URL-safe; importing the
+same entries twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from readinglist.catalog import load_catalog, make_slug, write_all_atomic
+from readinglist.importer import plan_import
+from readinglist.model import MAX_TITLE, Paper, control_character, dump_paper, parse_paper
+from readinglist.scrape import SourceEntry
+from readinglist.taxonomy import load_taxonomy
+
+TAXONOMY = load_taxonomy(ROOT / "topics.yml")
+PROPERTIES = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+
+# Any Unicode but surrogates; the filters below keep what a valid paper may hold.
+chars = st.characters(exclude_categories=("Cs",))
+
+
+def _valid_text(text: str) -> bool:
+    return bool(text) and control_character(text) is None
+
+
+titles = st.text(chars, min_size=1, max_size=MAX_TITLE).map(str.strip).filter(
+    lambda t: _valid_text(t) and "\n" not in t and "\r" not in t and t == t.strip())
+abstracts = st.text(chars, min_size=1, max_size=2000).map(str.strip).filter(
+    lambda t: _valid_text(t) and "\r" not in t and not t.startswith("---"))
+notes = st.none() | st.text(chars, min_size=1, max_size=500).map(str.strip).filter(lambda t: _valid_text(t) and "\r" not in t)
+days = st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2025, 12, 31))
+names = st.lists(st.text(chars, min_size=1, max_size=40).map(str.strip).filter(
+    lambda t: _valid_text(t) and "\n" not in t and "\r" not in t), max_size=4)
+
+
+@PROPERTIES
+@given(title=titles, abstract=abstracts, note=notes, published=days, authors=names,
+       upvotes=st.none() | st.integers(0, 10**6), topics=st.lists(st.sampled_from(TAXONOMY.ids), min_size=1, max_size=3, unique=True))
+def test_write_then_read_gives_the_same_paper(title, abstract, note, published, authors, upvotes, topics):
+    paper = Paper(title=title, published=published, added=published + dt.timedelta(days=1), topics=tuple(topics),
+                  abstract=abstract, authors=tuple(authors), upvotes=upvotes, note=note)
+    text = dump_paper(paper)
+    again, problems = parse_paper(text, "papers/x.md", TAXONOMY.ids)
+    assert problems == [], (text, problems)
+    assert again == paper
+    assert dump_paper(again) == text
+
+
+@PROPERTIES
+@given(title=titles)
+def test_slugs_are_stable_short_and_url_safe(title):
+    slug = make_slug(title)
+    assert slug == make_slug(title)
+    assert 1 <= len(slug) <= 80
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug)
+
+
+entries = st.lists(st.builds(SourceEntry, title=titles, abstract=abstracts, published=days,
+                             author_count=st.integers(1, 50), upvotes=st.integers(0, 1000)), min_size=1, max_size=8)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(batch=entries)
+def test_importing_twice_changes_nothing(batch):
+    with tempfile.TemporaryDirectory() as tmp:
+        papers = Path(tmp) / "papers"
+        added = dt.date(2026, 1, 1)
+        first = plan_import(batch, load_catalog(papers, TAXONOMY) if papers.exists() else _empty(), TAXONOMY, added)
+        write_all_atomic({papers / a.path: a.text for a in first})
+        catalog = load_catalog(papers, TAXONOMY)
+        assert catalog.problems == []
+        second = plan_import(batch, catalog, TAXONOMY, added)
+        assert {a.kind for a in second} == {"unchanged"}
+        assert {a.path: a.text for a in second} == {p.relative_to(papers).as_posix(): p.read_text() for p in papers.rglob("*.md")}
+
+
+def _empty():
+    from readinglist.catalog import Catalog
+
+    return Catalog([])
