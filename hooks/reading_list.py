@@ -7,10 +7,15 @@ Events used, in build order:
   pages, home, topics, dates, feeds, exports) with ``File.generated``, and KaTeX's browser
   files from ``node_modules/`` (installed by ``make setup``). Paper pages are kept out of the
   navigation: the nav is rendered into every page, so listing N papers makes a build O(N^2).
-- ``on_page_content``: a generated page's Markdown source is only its front matter; here its
-  HTML body, rendered from the autoescaped templates, takes the place of the (empty)
-  converted Markdown. Markdown never parses it: safer, and it saves most of the build time
-  Python-Markdown would spend re-parsing large HTML blocks.
+- ``on_page_markdown``: a generated page's source is empty; its metadata (what front matter
+  would hold: title, description, search exclusion) is set here, with no YAML to write or
+  parse.
+- ``on_page_content``: the page's HTML body, rendered from the autoescaped templates, takes the
+  place of the (empty) converted Markdown. Markdown never parses it: safer, and it saves most
+  of the time Python-Markdown would spend re-parsing large HTML blocks.
+- ``on_page_context`` (last, priority -100): a paper page's tail (citation, related papers) is
+  appended after Material's search plugin has indexed the page, so the index holds titles and
+  abstracts only and the plugin parses less.
 - ``on_post_build``: write the stage timings if asked.
 
 State lives for one build only: ``on_files`` replaces it, so ``mkdocs serve`` (which loads this
@@ -27,10 +32,10 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,13 +43,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from readinglist.catalog import load_catalog  # noqa: E402
-from readinglist.pages import Build, Site, generate_all  # noqa: E402
+from readinglist.pages import Build, GeneratedPage, Site, generate_all  # noqa: E402
 from readinglist.taxonomy import TaxonomyError, load_taxonomy  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.reading_list")
 
-#: This build's page bodies by source URI, and its Build (for timings).
-_bodies: dict[str, Callable[[], str]] = {}
+#: This build's generated pages by source URI, and its Build (for timings).
+_pages: dict[str, GeneratedPage] = {}
 _build: Build | None = None
 
 #: KaTeX's files the pages use (see extra_javascript / extra_css in mkdocs.yml).
@@ -52,8 +57,8 @@ KATEX_FILES = ("katex.min.js", "katex.min.css")
 
 
 def on_files(files: Files, config) -> Files:
-    global _bodies, _build
-    _bodies, _build = {}, None
+    global _pages, _build
+    _pages, _build = {}, None
     project = Path(config.config_file_path).resolve().parent
     start = time.perf_counter()
     try:
@@ -74,18 +79,32 @@ def on_files(files: Files, config) -> Files:
         if files.get_file_from_path(page.src_uri) is not None:
             raise PluginError(f"docs/{page.src_uri} clashes with a generated page; remove or rename it")
         inclusion = InclusionLevel.UNDEFINED if page.in_nav_ok or page.body is None else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, page.src_uri, content=page.source, inclusion=inclusion))
+        files.append(File.generated(config, page.src_uri, content=page.content, inclusion=inclusion))
         if page.body is not None:
-            _bodies[page.src_uri] = page.body
+            _pages[page.src_uri] = page
     _add_katex(files, config, project)
     _build = build
     log.info("reading list: %d papers, %d topics", len(catalog.papers), len(taxonomy.topics))
     return files
 
 
+def on_page_markdown(markdown: str, page, config, files) -> str:
+    if (generated := _pages.get(page.file.src_uri)) is not None:
+        page.meta = dict(generated.meta or {})
+    return markdown
+
+
 def on_page_content(html: str, page, config, files) -> str:
-    body = _bodies.pop(page.file.src_uri, None)
-    return body() if body is not None else html
+    generated = _pages.get(page.file.src_uri)
+    return generated.body() if generated is not None else html
+
+
+@event_priority(-100)
+def on_page_context(context, page, config, nav):
+    generated = _pages.pop(page.file.src_uri, None)
+    if generated is not None and generated.tail is not None:
+        page.content += generated.tail()
+    return context
 
 
 def on_post_build(config) -> None:

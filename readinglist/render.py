@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 
 import jinja2
 import markdown
-import yaml
 from markupsafe import Markup, escape
 
 from .model import Paper
@@ -183,10 +182,3 @@ def render(template: str, base: str, **context) -> str:
     """Render ``template`` for the page at site path ``base``; ``url(x)`` in the template
     gives the relative URL of site path ``x``."""
     return environment().get_template(template).render(url=lambda target: relative(target, base), **context).strip()
-
-
-def front_matter(meta: dict) -> str:
-    """A generated page's Markdown source: YAML front matter only. The body is rendered by
-    the hook straight to HTML (``on_page_content``), so Markdown never parses it: that is
-    both safer (nothing in it is read as Markdown) and much faster."""
-    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10**9) + "---\n"

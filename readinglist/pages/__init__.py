@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from markupsafe import Markup, escape
 
 from ..catalog import Catalog
 from ..model import Paper
-from ..render import front_matter, render
+from ..render import render
 from ..taxonomy import Taxonomy, Topic
 
 
@@ -44,16 +44,14 @@ class GeneratedPage:
     content: str = ""
     """A plain file's full text."""
     meta: dict | None = None
-    """A page's front matter (title, description, search exclusion ...)."""
+    """A page's metadata (title, description, search exclusion ...), as front matter would give."""
     body: Callable[[], str] | None = None
     """Renders a page's HTML body; called once, when MkDocs renders that page."""
     in_nav_ok: bool = False
     """Whether the page may be listed in the navigation (index pages; never papers)."""
-
-    @property
-    def source(self) -> str:
-        """What MkDocs reads as the file's source."""
-        return front_matter(self.meta or {}) if self.body is not None else self.content
+    tail: Callable[[], str] | None = None
+    """Renders HTML appended to the body after the search plugin has indexed the page
+    (a paper's citation and related papers: not worth indexing, costly to parse)."""
 
 
 @dataclass
@@ -65,7 +63,7 @@ class Build:
     site: Site
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent per stage, for scripts/bench.py."""
-    _entries: dict[tuple[str, int], Markup] = field(default_factory=dict, repr=False)
+    _entries: dict[tuple[str, int, bool], Markup] = field(default_factory=dict, repr=False)
 
     @property
     def papers(self) -> list[Paper]:
@@ -94,14 +92,15 @@ class Build:
                 self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
         return run
 
-    def entry(self, paper: Paper, base: str) -> Markup:
-        """A paper's entry in a list (title, metadata line, first sentence) for a page at
-        ``base``. Rendered once per paper and page depth: a paper appears on its topic pages,
-        its year page, the home page and in related lists."""
-        key = (paper.path, base.count("/"))
+    def entry(self, paper: Paper, base: str, *, compact: bool = False) -> Markup:
+        """A paper's entry in a list (title, metadata line and, unless ``compact``, the first
+        sentence) for a page at ``base``. Rendered once per paper and page depth, then reused:
+        a paper appears on its topic pages, its year page, the home page and in related lists."""
+        key = (paper.path, base.count("/"), compact)
         html = self._entries.get(key)
         if html is None:
-            html = self._entries[key] = Markup(render("_entry.html", base, paper=paper, topics=self.topics))  # noqa: S704 - autoescaped template
+            template = "_entry_compact.html" if compact else "_entry.html"
+            html = self._entries[key] = Markup(render(template, base, paper=paper, topics=self.topics))  # noqa: S704 - autoescaped template
         return html
 
     @cached_property
@@ -141,6 +140,6 @@ def generate_all(build: Build) -> list[GeneratedPage]:
         made = module.generate(build)
         build.timings[name] = build.timings.get(name, 0.0) + time.perf_counter() - start
         # Page bodies render later, when MkDocs renders each page: time them to the same stage.
-        pages += [GeneratedPage(p.src_uri, p.content, p.meta, build.timed(name, p.body), p.in_nav_ok) if p.body else p
+        pages += [replace(p, body=build.timed(name, p.body), tail=p.tail and build.timed(name, p.tail)) if p.body else p
                   for p in made]
     return pages

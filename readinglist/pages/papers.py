@@ -38,11 +38,16 @@ def buttons(paper: Paper) -> list[tuple[str, str, str]]:
 
 
 def _body(build: Build, paper: Paper) -> str:
+    return render("paper.html", paper.url, paper=paper, topics=build.topics, buttons=buttons(paper))
+
+
+def _tail(build: Build, paper: Paper) -> str:
     bibtex = bibtex_entry(paper, build.citation_keys[paper.path], build.site.absolute(paper.url))
-    return render("paper.html", paper.url, paper=paper, topics=build.topics, buttons=buttons(paper),
-                  bibtex=bibtex, related=build.related[paper.path])
+    return render("paper_tail.html", paper.url, paper=paper, bibtex=bibtex,
+                  related=[build.entry(other, paper.url, compact=True) for other in build.related[paper.path]])
 
 
 def generate(build: Build) -> list[GeneratedPage]:
     build.related  # noqa: B018 - computed now, once, so its time is its own stage
-    return [GeneratedPage(paper.src_uri, meta=page_meta(paper), body=partial(_body, build, paper)) for paper in build.papers]
+    return [GeneratedPage(paper.src_uri, meta=page_meta(paper), body=partial(_body, build, paper), tail=partial(_tail, build, paper))
+            for paper in build.papers]
