@@ -137,8 +137,12 @@ class _SafeLinks(markdown.treeprocessors.Treeprocessor):
                 value = element.get(attr)
                 if value is not None and urlsplit(value.strip()).scheme.lower() not in ("http", "https", "mailto"):
                     del element.attrib[attr]
-            if element.tag == "a" and element.get("href"):
-                element.set("rel", "nofollow noopener")
+            if element.tag == "a":
+                if element.get("href"):
+                    element.set("rel", "nofollow noopener")
+                else:  # its URL was unsafe: keep the text, drop the link
+                    element.tag = "span"
+                    element.attrib.clear()
             if element.tag == "img":
                 element.tag = "span"  # no remote images from a note either
                 element.text = element.get("alt", "")
