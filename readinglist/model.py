@@ -25,7 +25,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import yaml
@@ -513,7 +513,3 @@ def dump_paper(paper: Paper) -> str:
     front = yaml.dump(paper_fields(paper), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                       width=10**9)
     return f"---\n{front}---\n\n{paper.abstract.strip()}\n"
-
-
-def with_changes(paper: Paper, **changes) -> Paper:
-    return replace(paper, **changes)

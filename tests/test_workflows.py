@@ -106,3 +106,18 @@ def test_scripts_have_help(script):
 def test_validate_github_annotation_format_for_the_shipped_papers():
     result = run("scripts/validate.py", "--github")
     assert result.returncode == 0 and "::error" not in result.stdout
+
+
+def test_bench_runs_and_reports_every_figure():
+    """The benchmark's contract (not its timings): one JSON object with every figure."""
+    result = run("scripts/bench.py", "--papers", "40", "--repeat", "1", "--no-serve", "--json")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    data = json.loads(result.stdout)
+    assert data["papers"] == 40 and data["pages"] > 40
+    for key in ("build_seconds", "bare_build_seconds", "ratio_to_bare", "peak_rss_mb", "site_mb", "largest_html_kb",
+                "search_index_gzip_kb", "related_share_of_build"):
+        assert data[key] > 0, key
+    assert set(data["stages_seconds"]) == {"load", "related", "papers", "home", "topics", "dates", "feeds", "exports"}
+    assert data["importer"]["entries"] == 40 and data["importer"]["entries_per_second"] > 0
