@@ -129,6 +129,22 @@ def test_topic_page_sort_toggle_reorders_with_mouse_and_keyboard(page, base_url)
     assert page.errors == []
 
 
+def test_year_page_sorted_by_upvotes_is_one_list(page, base_url):
+    page.goto(base_url + "dates/2024/")
+    page.locator(".rl-sort").wait_for(state="visible")
+    by_date = titles(page)
+    assert page.locator(".rl-groups h2:visible").count() > 3
+    page.get_by_role("button", name="Upvotes").click()
+    visible = page.locator("ol.rl-list:visible .rl-entry__title").all_inner_texts()
+    assert visible[0].startswith("GiT: Towards Generalist Vision Transformer")  # 11 upvotes, the year's most
+    assert sorted(visible) == sorted(by_date)
+    assert page.locator(".rl-groups h2:visible").count() == 0
+    page.get_by_role("button", name="Date").click()
+    assert page.locator("ol.rl-list:visible .rl-entry__title").all_inner_texts() == by_date
+    assert page.locator(".rl-groups h2:visible").count() > 3
+    assert page.errors == []
+
+
 def test_math_title_renders_with_katex(page, base_url):
     page.goto(base_url + QWEN)
     heading = page.locator("h1.rl-paper__title")

@@ -35,17 +35,32 @@ function compare(a, b) {
 
 function enableSort(root) {
   const control = root.querySelector(".rl-sort")
-  if (!control) return
-  const lists = [...root.querySelectorAll("ol.rl-list")]
-  const original = new Map(lists.map(list => [list, [...list.children]]))
+  if (!control || !control.querySelector("button[data-sort]")) return
+  const groups = root.querySelector(".rl-groups")
+  const lists = [...root.querySelectorAll(".rl-groups ol.rl-list")]
+  const original = lists.map(list => [...list.children])
+  const headings = [...root.querySelectorAll(".rl-groups h2, .rl-months")]
   const status = control.querySelector(".rl-sort__status")
   const buttons = [...control.querySelectorAll("button[data-sort]")]
+  // A page grouped by month shows one flat list when sorted by upvotes.
+  const flat = document.createElement("ol")
+  flat.className = "rl-list rl-list--flat"
+  flat.hidden = true
+  groups.append(flat)
   function apply(by) {
-    for (const list of lists) {
-      const items = original.get(list).map((item, index) => ({ item, index, key: sortKey(item, by) }))
-      items.sort(compare)
-      list.append(...items.map(entry => entry.item))
+    const grouped = by === "upvotes" && lists.length > 1
+    const order = items => items
+      .map((item, index) => ({ item, index, key: sortKey(item, by) }))
+      .sort(compare)
+      .map(entry => entry.item)
+    if (grouped) {
+      flat.append(...order(original.flat()))
+    } else {
+      lists.forEach((list, i) => list.append(...order(original[i])))
     }
+    flat.hidden = !grouped
+    for (const list of lists) list.hidden = grouped
+    for (const heading of headings) heading.hidden = grouped
     for (const button of buttons) button.setAttribute("aria-pressed", String(button.dataset.sort === by))
     status.textContent = by === "upvotes" ? "Sorted by upvotes, most first" : "Sorted by date, newest first"
   }
