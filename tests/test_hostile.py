@@ -208,14 +208,15 @@ def test_killed_import_leaves_every_existing_file_intact(tmp_path):
     text = (ROOT / "tests/fixtures/hf-daily-papers-scrape.txt").read_text()
     text = re.sub(r"^(\w{3} \d{1,2}, \d{4})(?: \d+)?$", r"\1 999", text, flags=re.MULTILINE)
     extra = "".join(f"Synthetic Paper Number {i} on Attention Heads\n\nAn abstract about attention heads, number {i}.\n\n"
-                    f"  • 2 authors\n·\nMar 3, 2024 {i}\n\n" for i in range(6000))
+                    f"  • 2 authors\n·\nMar 3, 2024 {i}\n\n" for i in range(8000))
     scrape = tmp_path / "big.txt"
     scrape.write_text(text + "\n\n" + extra)
     process = subprocess.Popen([sys.executable, str(ROOT / "scripts/import_scrape.py"), str(scrape), "--papers-dir", str(papers),
                                 "--added", "2026-11-29"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     deadline = time.monotonic() + 120
-    while not len(list(papers.rglob(".*.tmp"))) > 50:  # it is writing its temporary files
+    # Wait until it is writing its temporary files (the new papers all go to 2024/), then kill it.
+    while sum(name.endswith(".tmp") for name in os.listdir(papers / "2024")) <= 50:
         assert process.poll() is None, "the import finished before it could be interrupted"
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -227,6 +228,6 @@ def test_killed_import_leaves_every_existing_file_intact(tmp_path):
     again = run("scripts/import_scrape.py", scrape, "--papers-dir", papers, "--added", "2026-11-29")
     assert again.returncode == 0, again.stderr
     assert "left by an interrupted run" in again.stderr
-    assert "6000 created, 41 updated" in again.stdout
+    assert "8000 created, 41 updated" in again.stdout
     assert not list(papers.rglob(".*.tmp"))
     assert run("scripts/validate.py", "--papers-dir", papers).returncode == 0
