@@ -52,6 +52,11 @@ def catalog_or_fail(papers_dir: Path, topics: Taxonomy, *, allow_missing: bool =
     return catalog
 
 
+def reader(papers_dir: Path):
+    """Reads an existing paper file by its path relative to ``papers_dir`` (for plan_import)."""
+    return lambda rel: (papers_dir / rel).read_text(encoding="utf-8")
+
+
 def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry_run: bool = False) -> tuple[list[Action], list[Problem]]:
     """Check every planned file with the validator's parser, then write the good ones, each
     atomically. Returns the actions kept and a problem per entry refused. Nothing is written

@@ -9,6 +9,8 @@ The source owns ``upvotes`` and the links it found; everything else of an existi
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .catalog import Catalog, new_path
@@ -62,36 +64,47 @@ def merge_source(existing: Paper, entry: SourceEntry) -> Paper:
 
 
 def plan_import(entries: list[SourceEntry], catalog: Catalog, taxonomy: Taxonomy,
-                added: dt.date) -> list[Action]:
+                added: dt.date, read: Callable[[str], str] | None = None) -> list[Action]:
     """Decide, for every entry, which file it creates or updates and its exact new text.
 
     An entry matches an existing paper by arXiv id or by normalised title; an entry seen twice
-    in the input is imported once (the later one wins, as it is the fresher copy)."""
+    in the input is imported once (the later one wins, as it is the fresher copy). ``read``
+    gives an existing file's text by its relative path: with it, an update that only changes
+    ``upvotes`` edits that one line and keeps the rest of the curator's file as written
+    (comments, formatting); other updates rewrite the file in the standard form."""
     by_arxiv = catalog.by_arxiv()
     by_title = catalog.by_title()
     taken = {p.path for p in catalog.papers}
     current: dict[str, Paper] = {}  # path -> paper as planned so far
+    created: set[str] = set()
     first_action: dict[str, int] = {}
     actions: list[Action] = []
     for entry in entries:
         existing = (by_arxiv.get(entry.arxiv) if entry.arxiv else None) or by_title.get(normalise_title(entry.title))
-        if existing is not None:
+        if existing is not None and existing.path not in created:
             path = existing.path
-            base = current.get(path, existing)
-            paper = merge_source(base, entry)
-            changed = dump_paper(paper) != dump_paper(existing)
-            kind = ("updated" if changed else "unchanged") if path not in _created(actions) else "created"
+            paper = merge_source(current.get(path, existing), entry)
+            original = read(path) if read else None
+            if paper == existing:
+                kind, text = "unchanged", original if original is not None else dump_paper(existing)
+            else:
+                kind, text = "updated", _edit_upvotes(original, existing, paper) or dump_paper(paper)
+        elif existing is not None:  # created earlier in this same input
+            path = existing.path
+            paper = merge_source(current[path], entry)
+            kind, text = "created", dump_paper(paper)
         else:
             paper = entry_to_paper(entry, taxonomy, added)
             path = new_path(paper, taken)
             taken.add(path)
+            created.add(path)
             paper = replace(paper, path=path)
-            kind = "created"
+            kind, text = "created", dump_paper(paper)
             by_title[paper.title_key] = paper
             if paper.arxiv:
                 by_arxiv[paper.arxiv] = paper
         current[path] = paper
-        action = Action(kind, path, dump_paper(paper), entry)
+        action = Action(kind, path, text, entry)
         if path in first_action:  # the same paper twice in the input: keep one action
             actions[first_action[path]] = action
         else:
@@ -100,8 +113,21 @@ def plan_import(entries: list[SourceEntry], catalog: Catalog, taxonomy: Taxonomy
     return actions
 
 
-def _created(actions: list[Action]) -> set[str]:
-    return {a.path for a in actions if a.kind == "created"}
+_UPVOTES_LINE = re.compile(r"^(upvotes:[ \t]*)(\d+)([ \t]*(?:#.*)?)$")
+
+
+def _edit_upvotes(original: str | None, old: Paper, new: Paper) -> str | None:
+    """``original`` with only its ``upvotes`` line changed, if that is the only change and
+    the line is a plain ``upvotes: N``; otherwise None (the file is rewritten)."""
+    if original is None or replace(old, upvotes=new.upvotes) != new or old.upvotes is None:
+        return None
+    lines = original.split("\n")
+    index = old.line_of("upvotes") - 1
+    match = _UPVOTES_LINE.match(lines[index]) if 0 <= index < len(lines) else None
+    if match is None:
+        return None
+    lines[index] = f"{match.group(1)}{new.upvotes}{match.group(3)}"
+    return "\n".join(lines)
 
 
 def check_roundtrip(action: Action, topic_ids) -> list:

@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{day}: {len(found)} papers, {len(in_scope)} in scope, {len(withdrawn)} withdrawn", file=sys.stderr)
         day += dt.timedelta(days=1)
 
-    actions, refused = cli.apply_plan(plan_import(entries, catalog, topics, args.added), topics, args.papers_dir,
+    actions, refused = cli.apply_plan(plan_import(entries, catalog, topics, args.added, cli.reader(args.papers_dir)), topics, args.papers_dir,
                                       dry_run=args.dry_run)
     cli.report(actions, refused, args.papers_dir, dry_run=args.dry_run)
     counts = {k: sum(a.kind == k for a in actions) for k in ("created", "updated", "unchanged")}

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         entries += found
         rejected += problems
 
-    actions, refused = cli.apply_plan(plan_import(entries, catalog, topics, args.added), topics, args.papers_dir,
+    actions, refused = cli.apply_plan(plan_import(entries, catalog, topics, args.added, cli.reader(args.papers_dir)), topics, args.papers_dir,
                                       dry_run=args.dry_run)
     rejected += refused
     cli.report(actions, rejected, args.papers_dir, dry_run=args.dry_run)

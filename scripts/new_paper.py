@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         entry = SourceEntry(title=args.title.strip(), abstract=PLACEHOLDER, published=args.published, upvotes=None,
                             arxiv=arxiv, source="command line")
 
-    actions, refused = cli.apply_plan(plan_import([entry], catalog, topics, args.added), topics, args.papers_dir)
+    actions, refused = cli.apply_plan(plan_import([entry], catalog, topics, args.added, cli.reader(args.papers_dir)), topics, args.papers_dir)
     if refused:
         for problem in refused:
             print(f"cannot write the paper: {problem.key + ': ' if problem.key else ''}{problem.message}", file=sys.stderr)

@@ -137,3 +137,23 @@ def test_slug_collision_gets_a_short_suffix(tmp_path):
     # A second run maps each entry back to its own file.
     again = run("scripts/import_scrape.py", scrape, "--papers-dir", tmp_path / "papers")
     assert "0 created, 0 updated, 2 unchanged" in again.stdout
+
+
+def test_an_upvotes_update_keeps_the_curators_file_as_written(tmp_path):
+    papers = tmp_path / "papers"
+    run("scripts/import_scrape.py", UNSEEN, "--papers-dir", papers, "--added", "2026-11-28", check=True)
+    path = papers / "2017/attention-is-all-you-need.md"
+    curated = path.read_text().replace("topics: [", "# Curated by hand: keep this comment.\ntopics: [").replace(
+        "upvotes: 140", "upvotes: 140  # from Hugging Face")
+    path.write_text(curated)
+    newer = tmp_path / "newer.txt"
+    newer.write_text(UNSEEN.read_text().replace("Jun 12, 2017 140", "Jun 12, 2017 151"), newline="")
+    result = run("scripts/import_scrape.py", newer, "--papers-dir", papers, "--added", "2026-12-01")
+    assert "1 updated" in result.stdout
+    assert path.read_text() == curated.replace("upvotes: 140  #", "upvotes: 151  #")
+    # A change beyond upvotes (a new link) rewrites the file in the standard form, keeping every value.
+    newest = tmp_path / "newest.txt"
+    newest.write_text(newer.read_text().replace("entirely.", "entirely. Code: https://github.com/example/transformer."), newline="")
+    run("scripts/import_scrape.py", newest, "--papers-dir", papers, "--added", "2026-12-01", check=True)
+    text = path.read_text()
+    assert "# Curated" not in text and "upvotes: 151\n" in text and "code: https://github.com/example/transformer" in text
