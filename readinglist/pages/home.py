@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..model import Paper
 from ..render import render
 from . import Build, GeneratedPage, index_meta
+from .listing import by_upvotes
 
 LATEST = 10
 UPVOTED = 10
@@ -17,7 +18,7 @@ def latest(papers: list[Paper], count: int) -> list[Paper]:
 
 def _body(build: Build) -> str:
     papers = build.papers
-    upvoted = sorted((p for p in papers if p.upvotes), key=lambda p: (-(p.upvotes or 0), -p.published.toordinal(), p.title.casefold()))
+    upvoted = by_upvotes([p for p in papers if p.upvotes])
     years = [p.published.year for p in papers] or [0]
     return render("home.html", "", papers=papers, latest=[build.entry(p, "") for p in latest(papers, LATEST)],
                   upvoted=[build.entry(p, "") for p in upvoted[:UPVOTED]],
