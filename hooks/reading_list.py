@@ -16,6 +16,9 @@ Events used, in build order:
 - ``on_page_context`` (last, priority -100): a paper page's tail (citation, related papers) is
   appended after Material's search plugin has indexed the page, so the index holds titles and
   abstracts only and the plugin parses less.
+- ``on_env``: the build's freshness facts (``readinglist.status``: build time, commit, newest
+  ``added``, last import) become the template global ``reading_list_status`` for the footer
+  (``overrides/partials/copyright.html``).
 - ``on_post_build``: write the stage timings if asked.
 
 State lives for one build only: ``on_files`` replaces it, so ``mkdocs serve`` (which loads this
@@ -44,6 +47,7 @@ if str(ROOT) not in sys.path:
 
 from readinglist.catalog import load_catalog  # noqa: E402
 from readinglist.pages import Build, GeneratedPage, Site, generate_all  # noqa: E402
+from readinglist.status import build_facts  # noqa: E402
 from readinglist.taxonomy import TaxonomyError, load_taxonomy  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.reading_list")
@@ -73,7 +77,10 @@ def on_files(files: Files, config) -> Files:
                           "'python scripts/validate.py' lists the same.")
     if not config.site_url:
         raise PluginError("mkdocs.yml: site_url is required (feeds, exports and citations use absolute URLs)")
-    build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url))
+    facts, found = build_facts(catalog.papers, project, project / "papers")
+    for problem in found:  # a broken import record or SOURCE_DATE_EPOCH: a warning (fails --strict)
+        log.warning(str(problem))
+    build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url), facts=facts)
     build.timings["load"] = time.perf_counter() - start
     for page in generate_all(build):
         if files.get_file_from_path(page.src_uri) is not None:
@@ -105,6 +112,11 @@ def on_page_context(context, page, config, nav):
     if generated is not None and generated.tail is not None:
         page.content += generated.tail()
     return context
+
+
+def on_env(env, config, files):
+    env.globals["reading_list_status"] = _build.facts.summary() if _build is not None and _build.facts else None
+    return env
 
 
 def on_post_build(config) -> None:

@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from ..catalog import Catalog
 from ..model import Paper
 from ..render import render
+from ..status import Facts
 from ..taxonomy import Taxonomy, Topic
 
 
@@ -63,6 +64,8 @@ class Build:
     site: Site
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent per stage, for scripts/bench.py."""
+    facts: Facts | None = None
+    """The build's freshness facts (time, commit, last import) for the footer and status.json."""
     _entries: dict[tuple[str, int, bool], Markup] = field(default_factory=dict, repr=False)
 
     @property
@@ -131,10 +134,10 @@ def index_meta(title: str | None, **extra) -> dict:
 
 def generate_all(build: Build) -> list[GeneratedPage]:
     """Every generated file of the site, timing each family in ``build.timings``."""
-    from . import dates, exports, feeds, home, papers, topics
+    from . import dates, exports, feeds, home, papers, status, topics
 
     pages: list[GeneratedPage] = []
-    for module in (papers, home, topics, dates, feeds, exports):
+    for module in (papers, home, topics, dates, feeds, exports, status):
         name = module.__name__.rsplit(".", 1)[-1]
         start = time.perf_counter()
         made = module.generate(build)

@@ -24,7 +24,7 @@ def _body(build: Build) -> str:
                   upvoted=[build.entry(p, "") for p in upvoted[:UPVOTED]],
                   topic_counts=[(t, len(build.by_topic[t.id])) for t in build.taxonomy.topics],
                   site_name=build.site.name, site_description=build.site.description,
-                  first_year=min(years), last_year=max(years))
+                  first_year=min(years), last_year=max(years), status=build.facts.summary() if build.facts else None)
 
 
 def generate(build: Build) -> list[GeneratedPage]:
