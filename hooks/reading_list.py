@@ -78,8 +78,10 @@ def on_files(files: Files, config) -> Files:
     if not config.site_url:
         raise PluginError("mkdocs.yml: site_url is required (feeds, exports and citations use absolute URLs)")
     facts, found = build_facts(catalog.papers, project, project / "papers")
-    for problem in found:  # a broken import record or SOURCE_DATE_EPOCH: a warning (fails --strict)
-        log.warning(str(problem))
+    for problem in found:
+        if problem.path == "SOURCE_DATE_EPOCH":  # MkDocs itself would stop on it later, with a traceback
+            raise PluginError(f"{problem}; unset it or give seconds since 1970")
+        log.warning(str(problem))  # a broken import record: a warning (fails --strict), the site says "no import recorded"
     build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url), facts=facts)
     build.timings["load"] = time.perf_counter() - start
     for page in generate_all(build):

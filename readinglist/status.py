@@ -48,15 +48,14 @@ _UTC_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 def now(env: Mapping[str, str] | None = None) -> tuple[dt.datetime, list[Problem]]:
     """The current UTC time, or ``SOURCE_DATE_EPOCH`` (seconds since 1970) when set, so that
     tests and reproducible builds are deterministic. A malformed value is a problem (and the
-    system time is used): a build that meant to be reproducible must not silently not be."""
+    system time is returned): a build meant to be reproducible must not silently not be."""
     env = os.environ if env is None else env
     raw = env.get("SOURCE_DATE_EPOCH")
     if raw is not None and raw.strip():
         value = raw.strip()
         if re.fullmatch(r"\d{1,12}", value):
             return dt.datetime.fromtimestamp(int(value), dt.UTC), []
-        return _system_now(), [Problem("SOURCE_DATE_EPOCH", 0, "", f"{value[:40]!r} is not a whole number of seconds since 1970; "
-                                                                   "using the current time")]
+        return _system_now(), [Problem("SOURCE_DATE_EPOCH", 0, "", f"{value[:40]!r} is not a whole number of seconds since 1970")]
     return _system_now(), []
 
 
