@@ -1,0 +1,119 @@
+"""The stale-list note (docs/assets/freshness.js) in a real browser with a faked clock: a page
+viewed soon after its build has no note; 12 days later it says so, as an accessible status, and
+keeps saying so across Material's instant navigation.
+
+The fixture site is built with SOURCE_DATE_EPOCH = 2026-11-20T00:00:00Z; Playwright's clock
+fixes the browser's time, so nothing here waits for time to pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from test_pipeline import build_fixture_site, record
+
+pytestmark = pytest.mark.browser
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+BUILT = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+
+
+def _chromium() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = _chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        path = None
+    if path is None:
+        message = "no Chromium found (apt-get install chromium) or playwright not installed"
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run under CI: {message}")
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=ARGS)
+        yield browser
+        browser.close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    project = tmp_path_factory.mktemp("freshness") / "project"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(project / "site")))
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    # Material navigates instantly only within site_url: build for the address served here.
+    _, result = build_fixture_site(project, import_record=record(), env={"SITE_URL": url})
+    assert result.returncode == 0, result.stderr
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def open_at(browser, url: str, moment: dt.datetime):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.clock.set_fixed_time(moment)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    return page
+
+
+def test_fresh_site_has_no_note(browser, base_url):
+    for moment in (BUILT + dt.timedelta(hours=1), BUILT + dt.timedelta(days=3)):  # 3 days is not "more than 3"
+        page = open_at(browser, base_url, moment)
+        assert page.locator(".rl-freshness").first.is_visible()
+        assert page.locator("#rl-stale-note").count() == 0
+        assert page.get_by_role("status").filter(has_text="rebuilt").count() == 0
+        assert page.errors == []
+        page.context.close()
+
+
+def test_twelve_days_later_the_note_shows_and_survives_instant_navigation(browser, base_url):
+    page = open_at(browser, base_url, BUILT + dt.timedelta(days=12, hours=5))
+    note = page.get_by_role("status").filter(has_text="rebuilt")
+    assert note.count() == 1 and note.is_visible()
+    assert note.inner_text().splitlines()[-1].strip() == \
+        "This list was last rebuilt 12 days ago (2026-11-20), so it may be missing recent papers."
+    # It sits above the page's content, in view without scrolling.
+    box = note.bounding_box()
+    assert box is not None and box["y"] < 900
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "stale-note.png"))
+    # Instant navigation swaps the content without reloading: the note is made again, once.
+    page.evaluate("window.rlSamePage = true")
+    page.get_by_role("link", name="Topics").first.click()
+    page.wait_for_url("**/topics/")
+    note = page.get_by_role("status").filter(has_text="rebuilt")
+    note.wait_for()
+    assert page.locator("#rl-stale-note").count() == 1
+    assert "12 days ago" in note.inner_text()
+    assert page.evaluate("window.rlSamePage") is True  # it was instant navigation, not a reload
+    assert page.errors == []
+    page.context.close()
