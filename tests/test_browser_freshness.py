@@ -17,9 +17,9 @@ import threading
 from pathlib import Path
 
 import pytest
+from test_pipeline import build_fixture_site, record
 
 from conftest import ROOT
-from test_pipeline import build_fixture_site, record
 
 pytestmark = pytest.mark.browser
 

@@ -5,9 +5,13 @@ local fake API, and the workflows' failure-issue steps."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
+import os
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -286,7 +290,7 @@ def build_fixture_site(dest: Path, *, import_record: str | None, env: dict | Non
     write_papers(project / "papers", FIXTURE_PAPERS)
     if import_record is not None:
         (project / "papers/.last-import.json").write_text(import_record)
-    result = run(Path(__import__("sys").executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
+    result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
                  env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20, "GITHUB_SHA": SHA, **(env or {})})
     return project, result
 
@@ -338,7 +342,7 @@ def test_a_broken_record_fails_the_strict_build_with_a_located_warning(tmp_path)
             in result.stderr)
     # Without --strict the site still builds, saying "no import recorded".
     project = tmp_path / "broken"
-    loose = run(Path(__import__("sys").executable).parent / "mkdocs", "build", "-d", project / "site", cwd=project,
+    loose = run(Path(sys.executable).parent / "mkdocs", "build", "-d", project / "site", cwd=project,
                 env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20})
     assert loose.returncode == 0
     assert ("Updated 2026-11-20 · 3 papers · no import recorded", "2026-11-20T00:00:00Z") in freshness_of(
@@ -445,3 +449,177 @@ def test_a_refresh_that_cannot_reach_the_api_writes_nothing(tmp_path):
 
 def load(name: str) -> dict:
     return yaml.safe_load((ROOT / ".github/workflows" / name).read_text())
+
+
+@pytest.mark.parametrize(("name", "job", "report_needs"), [("import.yml", "fetch", "fetch"), ("publish.yml", "build", ["build", "deploy"])])
+def test_only_the_report_job_may_write_issues_and_it_always_runs(name, job, report_needs):
+    data = load(name)
+    assert data["permissions"] == {"contents": "read"}
+    report = data["jobs"]["report"]
+    assert report["permissions"] == {"contents": "read", "issues": "write"}
+    for other, spec in data["jobs"].items():
+        if other != "report":
+            assert "issues" not in (spec.get("permissions") or {}), other
+    assert report["needs"] == report_needs and report["if"] == "always()"
+    assert report["timeout-minutes"] <= 10
+    step = report["steps"][-1]
+    assert step["run"] == f"python3 scripts/pipeline_issue.py report --pipeline {name.removesuffix('.yml')}"
+    assert step["env"]["GH_TOKEN"] == "${{ github.token }}"  # noqa: S105 - the job's own token, no secret
+    assert step["env"]["MESSAGE"].count(f"needs.{job}.outputs.message") == 1
+    # The failed job says why, only when it failed, through outputs (never spliced into a script).
+    steps = data["jobs"][job]["steps"]
+    why = next(s for s in steps if s.get("id") == "why")
+    assert why["if"] == "failure()" and why is steps[-1]
+    assert why["env"] == {"STEPS": "${{ toJSON(steps) }}"}
+    assert data["jobs"][job]["outputs"] == {"kind": "${{ steps.why.outputs.kind }}", "message": "${{ steps.why.outputs.message }}"}
+    assert data["jobs"][job]["defaults"]["run"]["shell"] == "bash"  # -eo pipefail
+    for spec in data["jobs"].values():
+        for s in spec["steps"]:
+            assert "${{" not in s.get("run", ""), s
+
+
+def test_import_refreshes_records_and_checks_health_after_the_pull_request():
+    steps = load("import.yml")["jobs"]["fetch"]["steps"]
+    ids = [s.get("id") for s in steps]
+    assert ids.index("fetch") < ids.index("pull-request") < ids.index("health") < ids.index("why")
+    fetch = steps[ids.index("fetch")]["run"]
+    assert "--refresh-days 30" in fetch and "--record papers/.last-import.json" in fetch
+    assert "python scripts/status.py" in steps[ids.index("health")]["run"]
+
+
+def run_step(script: str, tmp_path: Path, python_body: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """Run a workflow step's script the way GitHub's `shell: bash` does, with `python` faked."""
+    bin_dir, temp = tmp_path / "bin", tmp_path / "runner-temp"
+    bin_dir.mkdir()
+    (temp / "logs").mkdir(parents=True)
+    fake = bin_dir / "python"
+    fake.write_text(f"#!/bin/sh\n{python_body}\n")
+    fake.chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "RUNNER_TEMP": str(temp), "DAYS": "3", "HOME": str(tmp_path)}
+    result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    return result, temp / "logs"
+
+
+@pytest.mark.parametrize("step_id", ["fetch", "health"])
+def test_a_failing_script_fails_its_step_and_leaves_its_message_in_the_log(tmp_path, step_id):
+    step = next(s for s in load("import.yml")["jobs"]["fetch"]["steps"] if s.get("id") == step_id)
+    result, logs = run_step(step["run"], tmp_path, 'echo "1 new"; echo "fetch_daily: gave up on https://x/api. Nothing was written." >&2; exit 1')
+    assert result.returncode == 1
+    assert (logs / f"{step_id}.log").read_text() == "fetch_daily: gave up on https://x/api. Nothing was written.\n"
+    assert "gave up" in result.stderr  # still shown in the run's log
+    (tmp_path / "ok").mkdir()
+    ok, _ = run_step(step["run"], tmp_path / "ok", 'echo "1 new"')
+    assert ok.returncode == 0, ok.stderr
+    if step_id == "fetch":
+        assert (tmp_path / "ok/fetch-summary.txt").read_text() == "1 new\n"
+
+
+# --- scripts/pipeline_issue.py: describe and report, with a fake `gh` ---------------------------
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import pipeline_issue  # noqa: E402
+
+
+def test_describe_names_the_failed_step_and_quotes_its_log_safely(tmp_path):
+    hostile = "\n".join(f"line {n}" for n in range(100)) + "\n\x1b[31mred\x1b[0m ```` @maintainer <script>\u202e\x07 end\n"
+    (tmp_path / "fetch.log").write_text(hostile)
+    kind, message = pipeline_issue.describe({"install": {"outcome": "success"}, "fetch": {"outcome": "failure"},
+                                             "health": {"outcome": "skipped"}}, tmp_path)
+    assert kind == "failing"
+    lines = message.split("\n")
+    assert lines[:3] == ["Step `fetch` failed:", "", "`````text"] and lines[-1] == "`````"
+    assert lines[3] == "line 61" and len(lines) == 4 + 40
+    assert lines[-2] == "red ```` @maintainer <script> end"
+    assert pipeline_issue.describe({"health": {"outcome": "failure"}}, tmp_path)[0] == "stale"
+    assert pipeline_issue.describe({"upload": {"outcome": "failure"}}, tmp_path)[1] == \
+        "Step `upload` failed without output; open the run for its log."
+    assert pipeline_issue.describe({}, tmp_path)[0] == "failing"
+
+
+FAKE_GH = """#!/usr/bin/env python3
+import json, os, sys
+with open(os.environ["FAKE_GH_LOG"], "a") as log:
+    log.write(json.dumps({"argv": sys.argv[1:], "stdin": sys.stdin.read() if "-" in sys.argv else None}) + "\\n")
+if os.environ.get("FAKE_GH_FAIL"):
+    print("HTTP 403: Resource not accessible by integration", file=sys.stderr)
+    sys.exit(1)
+if sys.argv[1:3] == ["issue", "list"]:
+    print(os.environ.get("FAKE_GH_OPEN", "[]"))
+elif sys.argv[1:3] == ["issue", "create"]:
+    print("https://github.com/o/r/issues/7")
+"""
+RUN_URL = "https://github.com/o/r/actions/runs/12345"
+
+
+def report(tmp_path: Path, pipeline: str, result: str, *, open_issues: str = "[]", message: str = "", kind: str = "failing",
+           fail: bool = False):
+    bin_dir = tmp_path / "bin"
+    if not bin_dir.exists():
+        bin_dir.mkdir()
+        (bin_dir / "gh").write_text(FAKE_GH.replace("/usr/bin/env python3", sys.executable))
+        (bin_dir / "gh").chmod(0o755)
+    log = tmp_path / "gh.jsonl"
+    log.unlink(missing_ok=True)
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "FAKE_GH_LOG": str(log), "FAKE_GH_OPEN": open_issues, "RESULT": result,
+           "KIND": kind, "MESSAGE": base64.b64encode(message.encode()).decode(), "RUN_URL": RUN_URL, "FAKE_GH_FAIL": "1" if fail else ""}
+    done = run("scripts/pipeline_issue.py", "report", "--pipeline", pipeline, "--today", "2026-11-20", env=env)
+    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return done, calls
+
+
+def test_a_first_failure_opens_an_issue(tmp_path):
+    done, calls = report(tmp_path, "import", "failure", message="Step `fetch` failed:\n\n```text\nfetch_daily: gave up\n```")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "opened 'Nightly import failing since 2026-11-20' https://github.com/o/r/issues/7\n"
+    assert [c["argv"][:2] for c in calls] == [["issue", "list"], ["label", "create"], ["issue", "create"]]
+    assert calls[0]["argv"] == ["issue", "list", "--state", "open", "--label", "pipeline: import", "--json", "number,title", "--limit", "20"]
+    create = calls[2]
+    assert create["argv"][2:] == ["--title", "Nightly import failing since 2026-11-20", "--label", "pipeline: import", "--body-file", "-"]
+    assert create["stdin"].startswith("The nightly import failed on 2026-11-20.\n\nStep `fetch` failed:\n\n```text\nfetch_daily: gave up\n```\n\n"
+                                      f"Run: {RUN_URL}\n")
+
+
+def test_a_later_failure_comments_and_a_success_closes(tmp_path):
+    open_issue = '[{"number": 7, "title": "Nightly import failing since 2026-11-18"}]'
+    done, calls = report(tmp_path, "import", "failure", open_issues=open_issue, message="again")
+    assert done.stdout == "commented on #7\n"
+    assert [c["argv"] for c in calls][1] == ["issue", "comment", "7", "--body-file", "-"]
+    assert "again" in calls[1]["stdin"] and RUN_URL in calls[1]["stdin"]
+    done, calls = report(tmp_path, "import", "success", open_issues=open_issue)
+    assert done.stdout == "closed #7\n"
+    assert calls[1]["argv"] == ["issue", "close", "7", "--comment", f"The nightly import succeeded again on 2026-11-20: {RUN_URL}"]
+    done, calls = report(tmp_path, "import", "success")
+    assert done.stdout == "nothing to close\n" and len(calls) == 1
+
+
+def test_a_stale_list_and_a_failed_publish_get_their_own_titles(tmp_path):
+    _, calls = report(tmp_path, "import", "failure", kind="stale",
+                      message="stale: the import has found nothing new on 5 consecutive weekdays")
+    assert calls[-1]["argv"][3] == "Nightly import stale since 2026-11-20"
+    assert "looks stale" in calls[-1]["stdin"] and "nothing new on 5 consecutive weekdays" in calls[-1]["stdin"]
+    _, calls = report(tmp_path, "publish", "failure")
+    assert calls[-1]["argv"][3] == "Site publishing failing since 2026-11-20"
+    assert "The job failed before it could say why" in calls[-1]["stdin"]
+    assert calls[0]["argv"][5] == "pipeline: publish"
+
+
+def test_a_cancelled_run_touches_nothing_and_gh_errors_are_one_line(tmp_path):
+    done, calls = report(tmp_path, "import", "cancelled")
+    assert (done.returncode, done.stdout, calls) == (0, "run cancelled: issue left as it is\n", [])
+    done, _ = report(tmp_path, "import", "failure", fail=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr == "pipeline_issue: gh issue list failed: HTTP 403: Resource not accessible by integration\n"
+
+
+def test_describe_output_feeds_report_as_the_workflow_does(tmp_path):
+    (tmp_path / "logs").mkdir()
+    (tmp_path / "logs/health.log").write_text("stale: no new paper for 9 days (newest added 2026-11-11; limit 7 days)\n")
+    described = run("scripts/pipeline_issue.py", "describe", "--logs", tmp_path / "logs",
+                    env={"STEPS": json.dumps({"fetch": {"outcome": "success", "conclusion": "success", "outputs": {}},
+                                              "health": {"outcome": "failure", "conclusion": "failure", "outputs": {}}})})
+    outputs = dict(line.split("=", 1) for line in described.stdout.splitlines())
+    assert outputs["kind"] == "stale"
+    _, calls = report(tmp_path, "import", "failure", kind=outputs["kind"], message=base64.b64decode(outputs["message"]).decode())
+    assert calls[-1]["argv"][3] == "Nightly import stale since 2026-11-20"
+    assert "```text\nstale: no new paper for 9 days (newest added 2026-11-11; limit 7 days)\n```" in calls[-1]["stdin"]
