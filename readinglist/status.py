@@ -114,12 +114,15 @@ def parse_record(text: str, path: str) -> tuple[ImportRun | None, list[Problem]]
     (``papers/.last-import.json:3: run: ...``)."""
     if len(text) > MAX_RECORD_BYTES:
         return None, [Problem(path, 1, "", f"is {len(text):,} characters; an import record is a small JSON object")]
+    text = text.removeprefix("\ufeff")  # a byte-order mark, as in paper files, is accepted
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         return None, [Problem(path, exc.lineno, "", f"is not valid JSON ({exc.msg}, column {exc.colno})")]
     except RecursionError:
         return None, [Problem(path, 1, "", "is nested too deeply to be an import record")]
+    except ValueError:  # NaN / Infinity, or an integer of thousands of digits
+        return None, [Problem(path, 1, "", "is not valid JSON (a number that is NaN, Infinity or thousands of digits long)")]
     if not isinstance(data, dict):
         return None, [Problem(path, 1, "", f"must be a JSON object, not {_kind(data)}")]
 
@@ -172,6 +175,10 @@ def parse_record(text: str, path: str) -> tuple[ImportRun | None, list[Problem]]
     if problems or run is None or first is None or last is None:
         return None, problems
     return ImportRun(run, first, last, clean, last_new), []
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _day(value, key: str, bad) -> dt.date | None:

@@ -79,6 +79,7 @@ def test_record_round_trips():
     text = record(refreshed=4)
     run, problems = parse_record(text, "papers/.last-import.json")
     assert problems == []
+    assert parse_record("\ufeff" + text, "papers/.last-import.json") == (run, [])
     assert run.run == dt.datetime(2026, 11, 19, 5, 41, 7, tzinfo=UTC)
     assert (run.first, run.last, run.last_new) == (D("2026-11-16"), D("2026-11-18"), D("2026-11-19"))
     assert run.counts["new"] == 2 and run.counts["refreshed"] == 4 and run.counts["gone"] == 0
@@ -106,7 +107,11 @@ def test_record_round_trips():
      ['papers/.last-import.json:1: run: "2026-11-19T25:61:07Z" is not a UTC time (YYYY-MM-DDTHH:MM:SSZ)',
       'papers/.last-import.json:1: days: must be an object {"from": YYYY-MM-DD, "until": YYYY-MM-DD}, not a list',
       "papers/.last-import.json:1: counts: must be an object of counts, not null"]),
-], ids=["empty", "truncated", "list", "huge", "bad-run", "many", "wrong-types"])
+    ("[" * 60_000, ["papers/.last-import.json:1: is nested too deeply to be an import record"]),
+    ('{"version": ' + "1" * 5000 + "}",
+     ["papers/.last-import.json:1: is not valid JSON (a number that is NaN, Infinity or thousands of digits long)"]),
+    ('{"version": NaN}', ["papers/.last-import.json:1: is not valid JSON (a number that is NaN, Infinity or thousands of digits long)"]),
+], ids=["empty", "truncated", "list", "huge", "bad-run", "many", "wrong-types", "deep", "long-number", "nan"])
 def test_broken_records_give_located_problems(text, expected):
     run, problems = parse_record(text, "papers/.last-import.json")
     assert run is None
