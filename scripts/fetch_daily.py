@@ -121,11 +121,14 @@ def refresh(papers: list[Paper], http, base_url: str) -> tuple[list[SourceEntry]
         url = f"{base_url.rstrip('/')}/api/papers/{paper.arxiv}"
         try:
             # The "#refresh" mark tells these entries apart in the report; it never reaches a file.
-            entries.append(hf_paper_entry(http.get_json(url), f"{url}#refresh"))
+            entry = hf_paper_entry(http.get_json(url), f"{url}#refresh")
+            if entry.arxiv != paper.arxiv:  # never update one paper with another's numbers
+                raise SourceError(f"answered with paper {entry.arxiv}, not {paper.arxiv}")
+            entries.append(entry)
         except NotFound:
             gone.append(paper)
         except SourceError as exc:
-            problems.append(Problem(url, 0, "", str(exc)))
+            problems.append(Problem(url, 0, "", str(exc).removeprefix(f"{url}#refresh: ")))
         except FetchError as exc:
             cli.fail(f"fetch_daily: {exc}. Nothing was written.")
     return entries, gone, problems

@@ -441,6 +441,29 @@ def test_record_of_a_run_with_new_papers_and_a_broken_previous_record(tmp_path):
     assert saved["counts"]["out_of_scope"] == 1 and saved["counts"]["withdrawn"] == 1
 
 
+def test_a_refresh_answer_that_is_not_the_paper_is_rejected_and_the_rest_written(tmp_path):
+    papers = write_papers(tmp_path / "papers", {
+        "2026/sparse-heads-for-long-context.md": paper_text("Sparse Heads for Long Context", published="2026-11-02", added="2026-11-19",
+                                                            arxiv="2611.00001"),
+        "2026/induction-heads-at-scale.md": paper_text("Induction Heads at Scale", published="2026-11-01", added="2026-11-01",
+                                                       arxiv="2611.00002"),
+        "2026/copy-heads-revisited.md": paper_text("Copy Heads Revisited", published="2026-11-03", added="2026-11-10", arxiv="2611.00003")})
+    untouched = {p: p.read_bytes() for p in (papers / "2026/induction-heads-at-scale.md", papers / "2026/copy-heads-revisited.md")}
+    with FakeApi() as api:
+        api.route("/api/daily_papers?date=2026-11-19", Reply.file("daily-empty.json"))
+        api.route("/api/papers/2611.00001", Reply(body=hf_paper("2611.00001", "Sparse Heads for Long Context", 9)))
+        api.route("/api/papers/2611.00002", Reply(body=hf_paper("2611.00003", "Copy Heads Revisited", 999)))  # another paper
+        api.route("/api/papers/2611.00003", Reply(body='["not", "a paper"]'))
+        result = run("scripts/fetch_daily.py", "--date", "2026-11-19", "--papers-dir", papers, "--base-url", api.url,
+                     "--added", "2026-11-20", "--refresh-days", "30", *FAST)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    rejected = [line for line in result.stderr.splitlines() if line.startswith("rejected: ")]
+    assert sorted(rejected) == [f"rejected: {api.url}/api/papers/2611.00002:0: answered with paper 2611.00003, not 2611.00002",
+                                f"rejected: {api.url}/api/papers/2611.00003:0: expected a paper object, got list"]
+    assert "upvotes: 9\n" in (papers / "2026/sparse-heads-for-long-context.md").read_text()
+    assert {p: p.read_bytes() for p in untouched} == untouched
+
+
 def test_a_refresh_that_cannot_reach_the_api_writes_nothing(tmp_path):
     papers = write_papers(tmp_path / "papers", {
         "2026/sparse-heads-for-long-context.md": paper_text("Sparse Heads for Long Context", published="2026-11-02", added="2026-11-19",
