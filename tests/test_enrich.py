@@ -269,3 +269,30 @@ def test_arxiv_is_asked_at_most_once_every_three_seconds(api):
     assert sleeps == [3.0]
     arxiv_hits = [key for key, _, _ in api.requests if key.startswith("/api/query")]
     assert len(arxiv_hits) == 2
+
+
+def test_fetch_daily_marks_a_listed_paper_withdrawn(api, tmp_path):
+    """The daily list says a paper already in the list was withdrawn: its file gets
+    ``withdrawn`` (a source-owned field) and nothing the curators own changes."""
+    listed = ("2025/a-withdrawn-survey-of-hallucination-in-language-models.md", """---
+title: A Withdrawn Survey of Hallucination in Language Models
+published: 2025-01-02
+author_count: 1
+upvotes: 0
+topics: [hallucination, surveys]
+added: 2025-01-03
+note: Kept for the record.
+---
+
+This survey of hallucination was withdrawn by its authors.
+""")
+    api.route("/api/daily_papers?date=2025-01-06", Reply.file("daily-2025-01-06.json"))
+    papers = folder(tmp_path, listed)
+    result = run("scripts/fetch_daily.py", "--date", "2025-01-06", "--papers-dir", papers, "--base-url", api.url,
+                 "--added", "2025-01-08", *FAST)
+    assert result.returncode == 0, result.stderr
+    assert f"updated: papers/{listed[0]}" in result.stdout
+    assert result.stdout.strip().endswith("1 new, 1 updated, 0 unchanged, 1 skipped as out of scope, 0 withdrawn, 0 rejected")
+    after = front(papers, listed[0])
+    assert after.withdrawn == dt.date(2025, 1, 5) and after.arxiv == "2501.09999" and after.authors == ("W. Drawn",)
+    assert after.note == "Kept for the record." and after.topics == ("hallucination", "surveys")
