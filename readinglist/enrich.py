@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import time
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -105,7 +106,10 @@ class Outcome:
 
 
 def _one_line(text: str, limit: int = 120) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
+    """A source's title made safe to print: one line, no control characters (a terminal
+    would obey escape sequences), at most ``limit`` characters."""
+    text = re.sub(r"\s+", " ", text)
+    text = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C")).strip()
     return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 

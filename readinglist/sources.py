@@ -49,10 +49,10 @@ def _clean(text: str) -> str:
     return "\n\n".join(re.sub(r"\s+", " ", p).strip() for p in paragraphs if p.strip())
 
 
-def _date(value: Any, where: str) -> dt.date:
+def _date(value: Any, where: str, key: str = "publishedAt") -> dt.date:
     day = parse_date(str(value or "")[:10])
     if day is None:
-        raise SourceError(f"{where}: {value!r} is not an ISO date")
+        raise SourceError(f"{where}: {key} {value!r} is not an ISO date")
     return day
 
 
@@ -78,7 +78,7 @@ def hf_paper_entry(paper: dict, source: str) -> SourceEntry:
     upvotes = paper.get("upvotes")
     withdrawn = None
     if paper.get("withdrawnAt"):
-        withdrawn = _date(paper.get("withdrawnAt"), f"{source} ({arxiv}) withdrawnAt")
+        withdrawn = _date(paper.get("withdrawnAt"), f"{source} ({arxiv})", "withdrawnAt")
     return SourceEntry(
         title=title,
         abstract=abstract,
@@ -152,11 +152,11 @@ def arxiv_entries(atom: bytes | str, source: str) -> list[SourceEntry]:
         comment = _clean(entry.findtext(f"{_ARXIV}comment") or "")
         withdrawn = None
         if _WITHDRAWN.search(comment) or _WITHDRAWN.search(abstract[:300]):
-            withdrawn = _date(entry.findtext(f"{_ATOM}updated"), f"{source} ({arxiv}) updated")
+            withdrawn = _date(entry.findtext(f"{_ATOM}updated"), f"{source} ({arxiv})", "updated")
         found.append(SourceEntry(
             title=title,
             abstract=abstract,
-            published=_date(entry.findtext(f"{_ATOM}published"), f"{source} ({arxiv})"),
+            published=_date(entry.findtext(f"{_ATOM}published"), f"{source} ({arxiv})", "published"),
             authors=tuple(a for a in authors if a),
             author_count=len(authors) or None,
             upvotes=None,

@@ -296,3 +296,13 @@ This survey of hallucination was withdrawn by its authors.
     after = front(papers, listed[0])
     assert after.withdrawn == dt.date(2025, 1, 5) and after.arxiv == "2501.09999" and after.authors == ("W. Drawn",)
     assert after.note == "Kept for the record." and after.topics == ("hallucination", "surveys")
+
+
+def test_a_hostile_title_from_a_source_prints_as_one_plain_line():
+    paper = parse(LONGHEADS)
+    entry = SourceEntry(title=paper.title + "\x1b[2J\x07 \u202e", abstract="x", published=paper.published,
+                        authors=("A B",), arxiv="2402.10685")
+    outcome = decide(paper, [entry], {})
+    assert outcome.kind == "candidate"  # the title differs
+    (line,) = outcome.lines("papers/x.md")
+    assert line.isprintable() and "[2J" in line and "\x1b" not in line
