@@ -306,3 +306,24 @@ def test_a_hostile_title_from_a_source_prints_as_one_plain_line():
     assert outcome.kind == "candidate"  # the title differs
     (line,) = outcome.lines("papers/x.md")
     assert line.isprintable() and "[2J" in line and "\x1b" not in line
+
+
+def test_a_known_id_is_looked_up_by_id_and_arxiv_answers_when_hugging_face_does_not_know_it(api, tmp_path):
+    listed = ("2025/benchmarking-hallucination-in-multilingual-language-models.md", """---
+title: Benchmarking Hallucination in Multilingual Language Models
+published: 2025-03-09
+author_count: 2
+arxiv: '2503.06666'
+topics: [hallucination]
+added: 2025-03-10
+---
+
+We introduce a benchmark for hallucination across twelve languages.
+""")
+    api.route("/api/query?id_list=2503.06666", Reply.file("arxiv-2503.06666.xml"))  # Hugging Face: 404
+    papers = folder(tmp_path, listed)
+    result = enrich_run(api, papers)
+    assert result.returncode == 0, result.stderr
+    assert f"enriched: papers/{listed[0]}: 2 authors" in result.stdout
+    assert front(papers, listed[0]).authors == ("Maria Garcia", "Wei Zhang")
+    assert [key for key, _, _ in api.requests] == ["/api/papers/2503.06666", "/api/query?id_list=2503.06666"]
