@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .catalog import Catalog
 from .http import Http, NotFound
 from .importer import Action, fill_missing
-from .model import Paper, dump_paper, normalise_title
+from .model import MAX_TITLE, Paper, dump_paper, normalise_title
 from .render import first_sentence, plain
 from .scrape import SourceEntry
 from .sources import SourceError, arxiv_entries, hf_paper_entry
@@ -64,7 +64,10 @@ def similar(paper: Paper, entry: SourceEntry) -> bool:
     """Whether a search result is about this paper at all (and so worth reporting)."""
     if paper.arxiv and entry.arxiv == paper.arxiv:
         return True
-    return difflib.SequenceMatcher(None, paper.title_key, normalise_title(entry.title)).ratio() >= SIMILAR
+    ours, theirs = paper.title_key, normalise_title(entry.title[:4 * MAX_TITLE])
+    if not ours or not theirs or 2 * min(len(ours), len(theirs)) / (len(ours) + len(theirs)) < SIMILAR:
+        return False  # cannot reach the ratio; also keeps the quadratic matcher off huge titles
+    return difflib.SequenceMatcher(None, ours, theirs).ratio() >= SIMILAR
 
 
 @dataclass(frozen=True)

@@ -327,3 +327,14 @@ We introduce a benchmark for hallucination across twelve languages.
     assert f"enriched: papers/{listed[0]}: 2 authors" in result.stdout
     assert front(papers, listed[0]).authors == ("Maria Garcia", "Wei Zhang")
     assert [key for key, _, _ in api.requests] == ["/api/papers/2503.06666", "/api/query?id_list=2503.06666"]
+
+
+def test_a_huge_title_from_a_source_is_judged_quickly():
+    """Similarity is quadratic in the title length: a source's megabyte title is cut short
+    and never compared (bounded time, whatever the API answers)."""
+    paper = parse(LONGHEADS)
+    huge = SourceEntry(title="a" * 1_000_000, abstract="x", published=paper.published, authors=("A B",), arxiv="2402.10685")
+    near = SourceEntry(title=paper.title.replace("Secretly", "Secret"), abstract="x", published=paper.published,
+                       authors=("A B",), arxiv="2402.22222")
+    outcome = decide(paper, [huge, near], {})
+    assert [c.entry.arxiv for c in outcome.candidates] == ["2402.22222"]
