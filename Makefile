@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser serve build test lint validate clean
+.PHONY: setup browser bibtex serve build test lint validate clean
 
 setup: $(VENV)/.installed
 
@@ -28,7 +28,10 @@ lint: setup
 browser:
 	@sh scripts/ensure-browser.sh
 
-test: setup browser
+bibtex:
+	@sh scripts/ensure-bibtex.sh
+
+test: setup browser bibtex
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

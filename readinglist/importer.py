@@ -1,7 +1,8 @@
 """Turn source entries (a scrape, an API) into paper files: one conversion path for every
 importer, so file names, duplicate rules and curator fields behave the same everywhere.
 
-The source owns ``upvotes`` and the links it found; everything else of an existing paper
+The source owns ``upvotes``, the links it found, and fills in what a paper lacks: its arXiv id,
+its author names (which replace a bare ``author_count``) and a withdrawal; everything else of an existing paper
 (title, topics, note, dates, abstract) belongs to the curators and is never overwritten.
 ``plan_import`` is pure: it decides every write before any file is touched.
 """
@@ -48,19 +49,30 @@ def entry_to_paper(entry: SourceEntry, taxonomy: Taxonomy, added: dt.date) -> Pa
     )
 
 
+def fill_missing(existing: Paper, entry: SourceEntry) -> Paper:
+    """``existing`` with what it lacks and the source knows: the arXiv id, the author names
+    (the source's list wins over a bare ``author_count``, which then goes), the author count
+    when nothing is known, and a withdrawal. A value already in the file is never replaced.
+    ``scripts/enrich.py`` changes exactly this; the importers also update upvotes and links."""
+    changes: dict[str, object] = {}
+    if not existing.arxiv and entry.arxiv:
+        changes["arxiv"] = entry.arxiv
+    if not existing.authors and entry.authors:
+        changes["authors"] = entry.authors
+        changes["author_count"] = None
+    elif not existing.authors and existing.author_count is None and entry.author_count:
+        changes["author_count"] = entry.author_count
+    if entry.withdrawn and not existing.withdrawn:
+        changes["withdrawn"] = entry.withdrawn
+    return replace(existing, **changes) if changes else existing
+
+
 def merge_source(existing: Paper, entry: SourceEntry) -> Paper:
     """``existing`` with what the source owns brought up to date, curator fields untouched."""
     changes: dict[str, object] = {"links": merge_links(existing.links, entry.links)}
     if entry.upvotes is not None:
         changes["upvotes"] = entry.upvotes
-    if not existing.arxiv and entry.arxiv:
-        changes["arxiv"] = entry.arxiv
-    if not existing.authors and existing.author_count is None:
-        if entry.authors:
-            changes["authors"] = entry.authors
-        elif entry.author_count:
-            changes["author_count"] = entry.author_count
-    return replace(existing, **changes)
+    return replace(fill_missing(existing, entry), **changes)
 
 
 def plan_import(entries: list[SourceEntry], catalog: Catalog, taxonomy: Taxonomy,

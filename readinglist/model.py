@@ -34,7 +34,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Every key a paper's front matter may hold, in the order files are written.
 KEYS = ("title", "published", "authors", "author_count", "upvotes", "arxiv", "links",
-        "topics", "added", "note")
+        "topics", "added", "withdrawn", "note")
 REQUIRED = ("title", "published", "topics", "added")
 MAX_TITLE = 300
 #: Larger abstracts are refused: a real one is a few hundred words.
@@ -87,6 +87,9 @@ class Paper:
     """Ordered ``(kind, url)`` pairs: ``code``, ``project``, ``data``, ``pdf`` ..."""
     note: str | None = None
     """The curator's note, Markdown."""
+    withdrawn: dt.date | None = None
+    """When the paper was withdrawn (the day it was announced or seen), or None. A withdrawn
+    paper keeps its page but is marked everywhere and left out of the feeds."""
     path: str = field(default="", compare=False)
     """Where the file lives, relative to the papers folder: ``2024/some-title.md``."""
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False, hash=False)
@@ -244,6 +247,10 @@ def parse_paper(text: str, path: str, topic_ids: Iterable[str]) -> tuple[Paper |
     if published and added and added < published:  # type: ignore[operator]
         report.at(lines["added"], "added",
                   f"{added} is before the publication date {published}; a paper joins the list after it is published")
+    withdrawn = values.get("withdrawn")
+    if published and withdrawn and withdrawn < published:  # type: ignore[operator]
+        report.at(lines["withdrawn"], "withdrawn",
+                  f"{withdrawn} is before the publication date {published}; a paper is withdrawn after it is published")
 
     abstract = body.strip()
     if abstract.startswith("---"):
@@ -452,6 +459,7 @@ _VALIDATORS = {
     "title": _validate_title,
     "published": _validate_date,
     "added": _validate_date,
+    "withdrawn": _validate_date,
     "authors": _validate_authors,
     "author_count": _validate_author_count,
     "upvotes": _validate_upvotes,
@@ -503,6 +511,7 @@ def paper_fields(paper: Paper) -> dict[str, object]:
         "links": dict(paper.links) or None,
         "topics": list(paper.topics),
         "added": paper.added,
+        "withdrawn": paper.withdrawn,
         "note": paper.note,
     }
     return {k: v for k, v in data.items() if v is not None}

@@ -51,6 +51,9 @@ class SourceEntry:
     """Where the entry comes from (a file name or a URL), for messages."""
     line: int = 0
     """Its line in ``source``, when the source has lines."""
+    withdrawn: dt.date | None = None
+    """When the source says the paper was withdrawn (Hugging Face's ``withdrawnAt``, an arXiv
+    withdrawal notice), or None."""
 
 
 def normalise_text(text: str) -> str:

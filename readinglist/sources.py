@@ -49,10 +49,10 @@ def _clean(text: str) -> str:
     return "\n\n".join(re.sub(r"\s+", " ", p).strip() for p in paragraphs if p.strip())
 
 
-def _date(value: Any, where: str) -> dt.date:
+def _date(value: Any, where: str, key: str = "publishedAt") -> dt.date:
     day = parse_date(str(value or "")[:10])
     if day is None:
-        raise SourceError(f"{where}: publishedAt {value!r} is not an ISO date")
+        raise SourceError(f"{where}: {key} {value!r} is not an ISO date")
     return day
 
 
@@ -76,6 +76,9 @@ def hf_paper_entry(paper: dict, source: str) -> SourceEntry:
         if url and url_problem(url) is None:
             links.append((kind, url))
     upvotes = paper.get("upvotes")
+    withdrawn = None
+    if paper.get("withdrawnAt"):
+        withdrawn = _date(paper.get("withdrawnAt"), f"{source} ({arxiv})", "withdrawnAt")
     return SourceEntry(
         title=title,
         abstract=abstract,
@@ -86,11 +89,13 @@ def hf_paper_entry(paper: dict, source: str) -> SourceEntry:
         arxiv=arxiv,
         links=merge_links(links, links_in(abstract)),
         source=source,
+        withdrawn=withdrawn,
     )
 
 
-def daily_entries(items: Any, source: str) -> tuple[list[SourceEntry], list[str]]:
-    """The entries of one ``/api/daily_papers`` answer, and the ids of withdrawn papers."""
+def daily_entries(items: Any, source: str) -> tuple[list[SourceEntry], list[SourceEntry]]:
+    """The entries of one ``/api/daily_papers`` answer (also of ``/api/papers/search``, which
+    has the same shape), and apart from them those of withdrawn papers (``withdrawn`` set)."""
     if not isinstance(items, list):
         raise SourceError(f"{source}: expected a list of papers, got {type(items).__name__}")
     entries, withdrawn = [], []
@@ -99,39 +104,65 @@ def daily_entries(items: Any, source: str) -> tuple[list[SourceEntry], list[str]
         if not isinstance(paper, dict):
             raise SourceError(f"{source}: item {n} has no 'paper' object")
         if paper.get("withdrawnAt"):
-            withdrawn.append(str(paper.get("id")))
-            continue
-        entries.append(hf_paper_entry(paper, source))
+            try:
+                withdrawn.append(hf_paper_entry(paper, source))
+            except SourceError:
+                pass  # only ever used to mark a listed paper; one we cannot read is skipped
+        else:
+            entries.append(hf_paper_entry(paper, source))
     return entries, withdrawn
 
 
 def arxiv_entry(atom: bytes | str, arxiv: str, source: str) -> SourceEntry:
     """The entry for ``arxiv`` in an arXiv API Atom answer; ``SourceError`` if it has none
     (the API reports errors as an Atom entry titled 'Error')."""
+    for entry in arxiv_entries(atom, source):
+        if entry.arxiv == arxiv:
+            return entry
+    raise SourceError(f"{source}: arXiv has no paper {arxiv}")
+
+
+#: How arXiv's latest version says that a paper was withdrawn (its comment, or the abstract
+#: replaced by a notice).
+_WITHDRAWN = re.compile(r"\b(?:this (?:paper|article|submission|manuscript) (?:has been|is) withdrawn|withdrawn by (?:the )?(?:author|arxiv|admin))",
+                        re.IGNORECASE)
+
+
+def arxiv_entries(atom: bytes | str, source: str) -> list[SourceEntry]:
+    """Every paper of an arXiv API Atom answer (an ``id_list`` lookup or a search); a paper
+    whose latest version is a withdrawal notice gets ``withdrawn`` = that version's date.
+    ``SourceError`` if the answer is not Atom or is arXiv's error entry."""
     try:
         root = ET.fromstring(atom)  # noqa: S314 - the arXiv API's answer; ElementTree expands no external entities
     except ET.ParseError as exc:
         raise SourceError(f"{source}: the answer is not valid Atom XML ({exc})") from None
+    found = []
     for entry in root.iter(f"{_ATOM}entry"):
         entry_id = (entry.findtext(f"{_ATOM}id") or "").strip()
         title = re.sub(r"\s+", " ", entry.findtext(f"{_ATOM}title") or "").strip()
         if title == "Error" or "/api/errors" in entry_id:
             raise SourceError(f"{source}: arXiv reports an error: {_clean(entry.findtext(f'{_ATOM}summary') or '')}")
-        if re.sub(r"v\d+$", "", entry_id.rsplit("/abs/", 1)[-1]) != arxiv:
-            continue
+        arxiv = re.sub(r"v\d+$", "", entry_id.rsplit("/abs/", 1)[-1])
+        if arxiv_problem(arxiv) is not None:
+            raise SourceError(f"{source}: entry id {entry_id!r} is not an arXiv abstract URL")
         abstract = _clean(entry.findtext(f"{_ATOM}summary") or "")
         authors = tuple(re.sub(r"\s+", " ", a.findtext(f"{_ATOM}name") or "").strip() for a in entry.iter(f"{_ATOM}author"))
         if not title or not abstract:
             raise SourceError(f"{source}: arXiv entry {arxiv} has no title or no abstract")
-        return SourceEntry(
+        comment = _clean(entry.findtext(f"{_ARXIV}comment") or "")
+        withdrawn = None
+        if _WITHDRAWN.search(comment) or _WITHDRAWN.search(abstract[:300]):
+            withdrawn = _date(entry.findtext(f"{_ATOM}updated"), f"{source} ({arxiv})", "updated")
+        found.append(SourceEntry(
             title=title,
             abstract=abstract,
-            published=_date(entry.findtext(f"{_ATOM}published"), f"{source} ({arxiv})"),
+            published=_date(entry.findtext(f"{_ATOM}published"), f"{source} ({arxiv})", "published"),
             authors=tuple(a for a in authors if a),
             author_count=len(authors) or None,
             upvotes=None,
             arxiv=arxiv,
             links=links_in(abstract),
             source=source,
-        )
-    raise SourceError(f"{source}: arXiv has no paper {arxiv}")
+            withdrawn=withdrawn,
+        ))
+    return found

@@ -4,8 +4,9 @@
     python scripts/fetch_daily.py --date 2025-05-23 [--until 2025-05-30] [--refresh-days 30] [--record FILE]
 
 A paper is in scope when the keyword rules of topics.yml give it at least one topic; withdrawn
-papers are skipped. Papers go through the same conversion as the scrape importer (same file
-names, duplicate rules, curator fields never overwritten). Nothing is written until every day
+papers are skipped, except that a paper already in the list is marked withdrawn. Papers go
+through the same conversion as the scrape importer (same file names, duplicate rules, curator
+fields never overwritten). Nothing is written until every day
 has been fetched and every file checked; if the network gives up, the run exits 1 with one
 line saying why and no file is touched.
 
@@ -28,7 +29,7 @@ from readinglist import cli
 from readinglist.catalog import write_atomic
 from readinglist.http import FetchError, NotFound
 from readinglist.importer import Action, merge_source, plan_import
-from readinglist.model import Paper, Problem
+from readinglist.model import Paper, Problem, normalise_title
 from readinglist.scrape import SourceEntry
 from readinglist.sources import SourceError, daily_entries, hf_paper_entry
 from readinglist.status import ImportRun, dump_record, newest_added, now, read_record
@@ -64,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     http = cli.http_from(args)
     progress = sys.stderr.isatty()
     entries, skipped_scope, skipped_withdrawn, listed = [], 0, 0, 0
+    by_arxiv, by_title = catalog.by_arxiv(), catalog.by_title()
     day = args.date
     while day <= last:
         url = f"{args.base_url.rstrip('/')}/api/daily_papers"
@@ -74,9 +76,11 @@ def main(argv: list[str] | None = None) -> int:
             cli.fail(f"fetch_daily: {exc}. Nothing was written.")
         in_scope = [e for e in found if topics.matching(e.title, e.abstract)]
         skipped_scope += len(found) - len(in_scope)
-        skipped_withdrawn += len(withdrawn)
         listed += len(found) + len(withdrawn)
-        entries += in_scope
+        # A withdrawn paper already listed is updated (marked withdrawn); others are skipped.
+        already = [e for e in withdrawn if e.arxiv in by_arxiv or normalise_title(e.title) in by_title]
+        skipped_withdrawn += len(withdrawn) - len(already)
+        entries += in_scope + already
         if progress:
             print(f"{day}: {len(found)} papers, {len(in_scope)} in scope, {len(withdrawn)} withdrawn", file=sys.stderr)
         day += dt.timedelta(days=1)

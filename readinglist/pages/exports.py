@@ -27,6 +27,7 @@ def paper_record(paper: Paper, build: Build) -> dict:
         "links": dict(paper.links),
         "topics": list(paper.topics),
         "note": paper.note,
+        "withdrawn": paper.withdrawn.isoformat() if paper.withdrawn else None,
         "abstract": paper.abstract,
         "bibtex_key": build.citation_keys[paper.path],
     }

@@ -65,11 +65,16 @@ def atom(build: Build, *, title: str, subtitle: str, self_path: str, page_path: 
 
 
 def generate(build: Build) -> list[GeneratedPage]:
+    """The site feed and one feed per topic. Withdrawn papers are left out: a feed announces
+    papers to read."""
+    def latest_listed(papers: list[Paper]) -> list[Paper]:
+        return latest([p for p in papers if not p.withdrawn], COUNT)
+
     files = [GeneratedPage("feed.xml", content=atom(
         build, title=build.site.name, subtitle=f"The latest papers added to {build.site.name}.",
-        self_path="feed.xml", page_path="", papers=latest(build.papers, COUNT)))]
+        self_path="feed.xml", page_path="", papers=latest_listed(build.papers)))]
     for topic in build.taxonomy.topics:
         files.append(GeneratedPage(f"{topic.url}feed.xml", content=atom(
             build, title=f"{build.site.name}: {topic.name}", subtitle=topic.description,
-            self_path=f"{topic.url}feed.xml", page_path=topic.url, papers=latest(build.by_topic[topic.id], COUNT))))
+            self_path=f"{topic.url}feed.xml", page_path=topic.url, papers=latest_listed(build.by_topic[topic.id]))))
     return files

@@ -12,6 +12,9 @@ from ..model import Paper
 from ..render import first_sentence, link_label, plain, render
 from . import Build, GeneratedPage
 
+#: Authors named inline on a paper page; the rest are behind "and N more".
+MOST_AUTHORS = 8
+
 
 def page_meta(paper: Paper) -> dict:
     # Material prints meta.title and meta.description into <title>, the header and <meta>
@@ -20,6 +23,21 @@ def page_meta(paper: Paper) -> dict:
         "title": str(escape(plain(paper.title))),
         "description": str(escape(plain(first_sentence(paper.abstract, limit=200)))),
         "hide": ["navigation", "toc"],
+        "citation": citation_meta(paper),
+    }
+
+
+def citation_meta(paper: Paper) -> dict:
+    """What the ``citation_*`` meta tags of the page say (Google Scholar's and Zotero's
+    readers use them), as raw text: ``overrides/main.html`` escapes it."""
+    links = dict(paper.links)
+    pdf = f"https://arxiv.org/pdf/{paper.arxiv}" if paper.arxiv else links.get("pdf")
+    return {
+        "title": plain(paper.title),
+        "authors": list(paper.authors),
+        "date": paper.published.strftime("%Y/%m/%d"),
+        "arxiv": paper.arxiv,
+        "pdf": pdf,
     }
 
 
@@ -38,7 +56,8 @@ def buttons(paper: Paper) -> list[tuple[str, str, str]]:
 
 
 def _body(build: Build, paper: Paper) -> str:
-    return render("paper.html", paper.url, paper=paper, topics=build.topics, buttons=buttons(paper))
+    return render("paper.html", paper.url, paper=paper, topics=build.topics, buttons=buttons(paper),
+                  most_authors=MOST_AUTHORS)
 
 
 def _tail(build: Build, paper: Paper) -> str:
