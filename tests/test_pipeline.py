@@ -44,7 +44,7 @@ SHA = "0123456789abcdef0123456789abcdef01234567"
 
 def paper_text(title: str, *, published: str, added: str, upvotes: int | None = 3, arxiv: str | None = None,
                extra: str = "") -> str:
-    lines = ["---", f"title: {title}", f"published: {published}", "author_count: 2"]
+    lines = ["---", f"title: {title}", f"published: {published}", "authors: [Ada Lovelace, Alan Turing]"]
     if upvotes is not None:
         lines.append(f"upvotes: {upvotes}{extra}")
     if arxiv:
