@@ -56,6 +56,9 @@ ATTRIBUTES = {
 }
 #: Elements that take a fixed number of children: fewer means the TeX was cut short (``\\frac{a``).
 _ARITY = {"msup": 2, "msub": 2, "mfrac": 2, "mroot": 2, "mover": 2, "munder": 2, "msubsup": 3, "munderover": 3}
+#: Ordinary symbols latex2mathml writes as operators: as <mo> they get operator spacing
+#: ("towards  ∞  context"); TeX sets them as ordinary symbols, like <mi>.
+_ORDINARY = frozenset("∞∂∇ℓℏ∅")
 _TOKENS = frozenset({"mi", "mo", "mn", "ms", "mtext"})
 _SUPERSCRIPT = str.maketrans("0123456789+-−=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁱⁿ")
 _SUBSCRIPT = str.maketrans("0123456789+-−=()", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎")
@@ -115,6 +118,8 @@ def _clean(element: ET.Element, depth: int = 0) -> ET.Element:
         if tag in ("mi", "mo") and text.startswith("\\") and len(text) > 1:
             raise _Unsupported(text)  # an unknown command: show the TeX as written instead
         clean.text = text
+        if tag == "mo" and text in _ORDINARY:
+            clean.tag = "mi"
     for child in element:
         clean.append(_clean(child, depth + 1))
     if len(clean) != _ARITY.get(tag, len(clean)):

@@ -308,6 +308,7 @@ def test_new_since_last_visit_marks_clear_on_request(browser, fixture_site):
     bar.wait_for(state="visible")
     assert new_ids(page) == NEW_IDS
     assert page.locator(".rl-visits__summary").inner_text() == f"{len(NEW_IDS)} new since Monday"
+    assert page.locator(".rl-new-badge:visible").count() == len(NEW_IDS)
     assert page.locator("li.rl-entry--new .rl-new-badge:visible").count() == len(NEW_IDS)
     # The year page and the home page mark the same papers; home lists them twice, counts once.
     page.goto(url + "dates/2025/")

@@ -42,7 +42,7 @@ def parsed(html: str) -> _Markup:
 
 
 @pytest.mark.parametrize(("tex", "tags", "text"), [
-    ("\\infty", {"math", "mrow", "mo"}, "∞"),
+    ("\\infty", {"math", "mrow", "mi"}, "∞"),  # an ordinary symbol, not an operator
     ("x^2", {"math", "mrow", "msup", "mi", "mn"}, "x2"),
     ("\\frac{1}{\\sqrt{d_k}}", {"math", "mrow", "mfrac", "mn", "msqrt", "msub", "mi"}, "1dk"),
     ("\\alpha \\leq \\beta", {"math", "mrow", "mi", "mo"}, "α≤β"),

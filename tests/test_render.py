@@ -8,7 +8,7 @@ from readinglist.render import first_sentence, note_html, plain, relative, rich
 
 
 @pytest.mark.parametrize(("text", "html"), [
-    ("Towards $\\infty$-LLMs", 'Towards <math display="inline"><mrow><mo>∞</mo></mrow></math>-LLMs'),
+    ("Towards $\\infty$-LLMs", 'Towards <math display="inline"><mrow><mi>∞</mi></mrow></math>-LLMs'),
     ("costs $5 and $10", "costs $5 and $10"),  # prices are not math
     ("$$E=mc^2$$ done", '<math display="block"><mrow><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></mrow></math> done'),
     ("<b>x</b> & $<y>$", '&lt;b&gt;x&lt;/b&gt; &amp; <math display="inline"><mrow><mo>&lt;</mo><mi>y</mi><mo>&gt;</mo></mrow></math>'),
