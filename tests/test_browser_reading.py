@@ -70,6 +70,7 @@ def browser():
         pytest.skip(message)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        browser.chromium_executable = path  # Lighthouse starts its own Chromium
         yield browser
         browser.close()
 
@@ -403,3 +404,31 @@ def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000
     page.context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Lighthouse (npm, pinned): about 30 s per page, so two pages
+
+
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+
+
+@pytest.mark.parametrize("label", ["home", "paper"])
+def test_lighthouse_accessibility_and_best_practices(browser, built_site, real_url, tmp_path, label):
+    """Lighthouse's default (mobile) run: accessibility >= 95 and best practices 100."""
+    if not LIGHTHOUSE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Lighthouse is missing: run 'npm ci'")
+        pytest.skip("Lighthouse is missing: run 'npm ci'")
+    report = tmp_path / "report.json"
+    result = run(LIGHTHOUSE, real_url + five_pages(built_site)[label], "--quiet", "--output=json", f"--output-path={report}",
+                 "--only-categories=accessibility,best-practices",
+                 "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
+                 env={"CHROME_PATH": browser.chromium_executable})
+    assert result.returncode == 0, result.stderr[-2000:]
+    audit = json.loads(report.read_text())
+    scores = {name: round(category["score"] * 100) for name, category in audit["categories"].items()}
+    failing = sorted(name for name, a in audit["audits"].items()
+                     if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary")
+    assert scores["accessibility"] >= 95, (scores, failing)
+    assert scores["best-practices"] == 100, (scores, failing)
