@@ -5,12 +5,17 @@ tabs, meta tags and feeds; malformed or hostile TeX never breaks a page. The ora
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import time
 from html.parser import HTMLParser
 
+import feedparser
 import pytest
 
+from conftest import copy_project, mkdocs_build
 from readinglist import math
+from readinglist.catalog import make_slug
 from readinglist.model import Paper
 from readinglist.pages.feeds import updated_times
 
@@ -142,3 +147,59 @@ def test_feed_entries_have_their_own_updated_time():
         assert moment.tzinfo is not None and moment.date() == paper.added  # never before it was added
     # Within a day, the feed's order (newest published first) is kept: b, a, c.
     assert times["2024/b.md"] > times["2024/a.md"] > times["2024/c.md"] > times["2024/d.md"]
+
+
+@pytest.fixture(scope="module")
+def math_site(tmp_path_factory):
+    """A site with one paper whose title and abstract hold math, beside two plain ones added the same day."""
+    project = copy_project(tmp_path_factory.mktemp("math") / "project", papers=False)
+    for title, abstract in ((TITLE, "We bound $\\alpha \\leq \\beta$ for $O(n^2)$ attention. A broken $\\frac{a$ formula."),
+                            ("Plain Paper One", "Plain."), ("Plain Paper Two", "Plain.")):
+        path = project / "papers" / "2025" / f"{make_slug(title)}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: {json.dumps(title)}\npublished: 2025-01-10\nauthor_count: 1\n"
+                        f"topics: [long-context]\nadded: 2025-03-05\n---\n\n{abstract}\n")
+    result = mkdocs_build(project)
+    assert result.returncode == 0, result.stderr
+    return project / "site", "papers/2025/" + make_slug(TITLE) + "/"
+
+
+TITLE = "Towards $\\infty$ Context with $O(n^2)$ Attention"
+PLAIN_TITLE = "Towards ∞ Context with O(n²) Attention"
+
+
+def test_no_raw_tex_where_a_reader_sees_text(math_site):
+    site, url = math_site
+    html = (site / url / "index.html").read_text()
+    head = html.split("</head>", 1)[0]
+    assert f"<title>{PLAIN_TITLE} - " in head
+    assert f'<meta property="og:title" content="{PLAIN_TITLE}">' in head
+    description = re.search(r'<meta property="og:description" content="([^"]*)"', head).group(1)
+    assert "α ≤ β" in description and "$" not in description
+    body = parsed(html.split("<body", 1)[1].split('class="rl-paper__tail"', 1)[0])
+    assert "math" in body.tags and "\\infty" not in body.text and "\\alpha" not in body.text
+    assert "$\\frac{a$" in body.text  # malformed: as written
+    index = json.loads((site / "search/search_index.json").read_text())
+    entry = next(doc for doc in index["docs"] if doc["location"] == url)
+    assert entry["title"] == PLAIN_TITLE and "\\infty" not in entry["text"] and "\\alpha" not in entry["text"]
+    feed = feedparser.parse((site / "feed.xml").read_bytes())
+    assert not feed.bozo
+    titles = {e.title: e for e in feed.entries}
+    assert PLAIN_TITLE in titles and "α ≤ β" in titles[PLAIN_TITLE].summary and "\\alpha" not in titles[PLAIN_TITLE].summary
+    updated = [e.updated for e in feed.entries]
+    assert len(set(updated)) == len(updated) == 3  # added the same day, each its own instant
+
+
+def test_home_page_social_title_is_the_site_name(math_site):
+    site, _ = math_site
+    head = (site / "index.html").read_text().split("</head>", 1)[0]
+    name = re.search(r"<title>([^<]*)</title>", head).group(1)
+    assert f'<meta property="og:title" content="{name}">' in head and name != "Home"
+
+
+def test_pages_without_math_load_no_math_assets(math_site):
+    site, _ = math_site
+    assert not (site / "assets" / "katex").exists()
+    for page in site.rglob("*.html"):
+        text = page.read_text().lower()
+        assert "katex" not in text and "mathjax" not in text and ".woff" not in text, page

@@ -82,7 +82,7 @@ def atom(build: Build, *, title: str, subtitle: str, self_path: str, page_path: 
             topic: Topic = build.topics[topic_id]
             ET.SubElement(entry, f"{{{ATOM}}}category",
                           {"term": topic.id, "label": topic.name, "scheme": site.absolute("topics/")})
-        _text(entry, "summary", paper.abstract, type="text")
+        _text(entry, "summary", plain(paper.abstract), type="text")  # formulas as text, like the title
     ET.indent(feed, space=" ")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 
