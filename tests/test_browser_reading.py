@@ -403,6 +403,9 @@ def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site
         path = ARTIFACTS / f"reading-{label}-{name}-{scheme}.png"
         page.screenshot(path=str(path), full_page=True)
         assert path.stat().st_size > 10_000
+        if label == "new-since":  # the marks themselves (badges, pressed buttons) pass axe too
+            assert page.locator(".rl-new-badge:visible").count() > 0
+            assert [v["id"] for v in axe(page) if v["impact"] in ("serious", "critical")] == []
     page.context.close()
 
 
