@@ -381,6 +381,26 @@ def test_read_marks_survive_a_reload_and_follow_instant_navigation(browser, fixt
     page.context.close()
 
 
+def test_a_paper_page_shares_the_read_mark_with_the_lists(browser, fixture_site):
+    url, urls = fixture_site
+    page = visiting_page(browser)
+    page.goto(url + "topics/long-context/")
+    page.get_by_role("button", name=f"Read: {PLAIN_TITLE}").click()
+    page.get_by_role("link", name=PLAIN_TITLE).click()  # instant navigation to the paper
+    page.wait_for_url(url + urls[PLAIN_TITLE])
+    toggle = page.get_by_role("button", name=f"Read: {PLAIN_TITLE}")
+    assert toggle.get_attribute("aria-pressed") == "true"
+    toggle.focus()
+    page.keyboard.press("Space")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    page.goto(url + "topics/long-context/")
+    page.locator(".rl-visits").wait_for(state="visible")
+    assert page.locator("li.rl-entry--read").count() == 0
+    assert PLAIN_TITLE.lower().replace(" ", "-") in " ".join(new_ids(page))  # unread again, so new again
+    assert page.errors == []
+    page.context.close()
+
+
 # --------------------------------------------------------------------------------------------
 # Screenshots: look at them
 

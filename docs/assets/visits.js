@@ -1,4 +1,5 @@
-// "New since your last visit" and read marks on the entry lists (home, topic and year pages).
+// "New since your last visit" and read marks on the entry lists (home, topic and year pages),
+// and the same "Read" toggle on paper pages.
 //
 // Everything stays in this browser's localStorage (key STORE); nothing is sent anywhere.
 // A visit is a run of list page views with no gap longer than VISIT_GAP. Each visit remembers
@@ -173,6 +174,41 @@ function enableVisits(root) {
   bar.hidden = false
 }
 
+// A paper page: the same "Read" toggle after its metadata line. Its id comes from the URL
+// (papers/<year>/<slug>/, as in the lists' data-id), so the page template needs nothing.
+function enablePaperRead(root) {
+  const meta = root.querySelector(".rl-paper__meta")
+  const match = location.pathname.match(/\/papers\/(\d{4}\/[^/]+)\/(index\.html)?$/)
+  if (!meta || !match || meta.querySelector(".rl-read")) return
+  const id = decodeURIComponent(match[1])
+  const state = loadState()
+  if (!saveState(state)) return
+  const title = (root.querySelector("h1.rl-paper__title") || meta).textContent.trim()
+  const button = document.createElement("button")
+  button.type = "button"
+  button.className = "rl-read"
+  button.textContent = "Read"
+  button.setAttribute("aria-label", "Read: " + title)
+  const status = document.createElement("span")
+  status.className = "rl-visits__status md-visually-hidden"
+  status.setAttribute("aria-live", "polite")
+  const show = read => button.setAttribute("aria-pressed", String(read))
+  show(Boolean(state.read && state.read[id]))
+  button.addEventListener("click", () => {
+    const stored = loadState()
+    if (!stored.read || typeof stored.read !== "object") stored.read = {}
+    const read = !stored.read[id]
+    if (read) stored.read[id] = 1
+    else delete stored.read[id]
+    saveState(stored)
+    show(read)
+    status.textContent = read ? "Marked as read" : "Marked as unread"
+  })
+  meta.append(button, status)
+}
+
 document$.subscribe(() => {
-  enableVisits(document.querySelector(".md-content") || document.body)
+  const root = document.querySelector(".md-content") || document.body
+  enableVisits(root)
+  enablePaperRead(root)
 })
