@@ -39,7 +39,7 @@ ELEMENTS = frozenset("""math semantics annotation mrow mi mo mn ms mtext mspace 
     msqrt mroot mover munder munderover mtable mtr mtd mstyle mpadded mphantom menclose merror
     mmultiscripts mprescripts none""".split())
 
-_WORD = re.compile(r"^[a-z]+$")
+_WORD = re.compile(r"^[a-z]+(-[a-z]+)*$")  # bold, double-struck, bold-italic
 _BOOL = re.compile(r"^(true|false)$")
 _LENGTH = re.compile(r"^-?(\d{1,2}(\.\d{1,4})?|\.\d{1,4})(em|ex|mu|pt)?$")  # at most 99 units: no page-wide spaces
 _LIST = re.compile(r"^[a-z0-9. -]{1,60}$")
@@ -141,8 +141,9 @@ def mathml(tex: str, display: bool = False) -> Markup | None:
 
 
 def text(tex: str, display: bool = False) -> str | None:
-    """``tex`` as readable plain text (``\\alpha \\leq \\beta`` -> ``α ≤ β``,
-    ``n^2`` -> ``n²``, ``x^{ab}`` -> ``x^(ab)``), or None when it cannot be converted."""
+    """``tex`` as readable plain text (``\\alpha \\leq \\beta`` -> ``α ≤ β``, ``n^2`` -> ``n²``,
+    ``x^{ab}`` -> ``x^ab``, ``\\frac{a+b}{2}`` -> ``(a + b)/2``), or None when it cannot be
+    converted."""
     tree = _tree(tex, display)
     if tree is None:
         return None
