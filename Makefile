@@ -10,7 +10,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt package.json package-lock.json
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	npm ci --no-audit --no-fund --loglevel=error  # KaTeX, copied into the site by the hook
+	npm ci --no-audit --no-fund --loglevel=error  # axe-core and Lighthouse, for the browser tests
 	touch $@
 
 serve: setup

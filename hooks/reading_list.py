@@ -4,9 +4,10 @@ Events used, in build order:
 
 - ``on_files``: load and validate every paper file once (``readinglist.catalog``), stop the
   build with every problem listed if any file is wrong, then add the generated files (paper
-  pages, home, topics, dates, feeds, exports) with ``File.generated``, and KaTeX's browser
-  files from ``node_modules/`` (installed by ``make setup``). Paper pages are kept out of the
-  navigation: the nav is rendered into every page, so listing N papers makes a build O(N^2).
+  pages, home, topics, dates, feeds, exports) with ``File.generated``. TeX math is already
+  MathML in those pages (``readinglist.math``): no math assets are added. Paper pages are kept
+  out of the navigation: the nav is rendered into every page, so listing N papers makes a
+  build O(N^2).
 - ``on_page_markdown``: a generated page's source is empty; its metadata (what front matter
   would hold: title, description, search exclusion) is set here, with no YAML to write or
   parse.
@@ -56,10 +57,6 @@ log = logging.getLogger("mkdocs.plugins.reading_list")
 _pages: dict[str, GeneratedPage] = {}
 _build: Build | None = None
 
-#: KaTeX's files the pages use (see extra_javascript / extra_css in mkdocs.yml).
-KATEX_FILES = ("katex.min.js", "katex.min.css")
-
-
 def on_files(files: Files, config) -> Files:
     global _pages, _build
     _pages, _build = {}, None
@@ -91,7 +88,6 @@ def on_files(files: Files, config) -> Files:
         files.append(File.generated(config, page.src_uri, content=page.content, inclusion=inclusion))
         if page.body is not None:
             _pages[page.src_uri] = page
-    _add_katex(files, config, project)
     _build = build
     log.info("reading list: %d papers, %d topics", len(catalog.papers), len(taxonomy.topics))
     return files
@@ -125,14 +121,3 @@ def on_post_build(config) -> None:
     if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None:
         Path(target).write_text(json.dumps(_build.timings))
 
-
-def _add_katex(files: Files, config, project: Path) -> None:
-    """KaTeX comes from the npm registry at set-up (package.json), never from a CDN: the
-    site must render math offline, and third-party code is not committed."""
-    dist = project / "node_modules" / "katex" / "dist"
-    if not (dist / "katex.min.js").is_file():
-        raise PluginError(f"KaTeX is missing ({dist}): run 'make setup' (or 'npm ci') to install it")
-    sources = [dist / name for name in KATEX_FILES] + sorted((dist / "fonts").glob("*.woff2"))
-    for source in sources:
-        uri = "assets/katex/" + source.relative_to(dist).as_posix()
-        files.append(File.generated(config, uri, abs_src_path=str(source)))

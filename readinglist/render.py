@@ -2,9 +2,9 @@
 
 Everything from a paper file is *text*: titles and abstracts are escaped by Jinja's
 autoescaping (templates in ``templates/``), with one exception made on purpose, TeX math
-between ``$`` signs, which is wrapped (still escaped) in an ``arithmatex`` span for KaTeX to
-render in the browser. The curator's note is Markdown, rendered with raw HTML switched off and
-only http(s)/mailto links kept.
+between ``$`` signs, which becomes MathML when the site is built (``math.py``: its output is
+rebuilt from a checked element tree, text escaped). The curator's note is Markdown, rendered
+with raw HTML switched off and only http(s)/mailto links kept.
 
 Generated pages are Markdown files whose body is a block of HTML: Python-Markdown passes a
 block-level HTML element through untouched, so no Markdown or template syntax inside a title
@@ -21,22 +21,13 @@ from urllib.parse import urlsplit
 
 import jinja2
 import markdown
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from . import math
 from .model import Paper
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=[^\s$])(.+?)(?<=[^\s\\])\$(?![\w$])", re.DOTALL)
-_TEX_SYMBOLS = {
-    "infty": "∞", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε",
-    "varepsilon": "ε", "theta": "θ", "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ",
-    "tau": "τ", "phi": "φ", "omega": "ω", "Delta": "Δ", "Sigma": "Σ", "Omega": "Ω",
-    "times": "×", "cdot": "·", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠",
-    "approx": "≈", "sim": "~", "pm": "±", "to": "→", "rightarrow": "→", "leftarrow": "←",
-    "in": "∈", "sum": "∑", "prod": "∏", "sqrt": "√", "ell": "ℓ", "%": "%", "&": "&", "_": "_",
-}
-_SUPERSCRIPTS = str.maketrans("0123456789+-n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ")
 _ABBREVIATIONS = ("e.g", "i.e", "et al", "vs", "cf", "fig", "eq", "etc", "approx", "resp", "a.k.a")
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
@@ -50,28 +41,15 @@ LINK_LABELS = {"code": "Code", "project": "Project page", "data": "Data", "pdf":
 
 
 def rich(text: str) -> Markup:
-    """Escaped HTML for a title or abstract, with ``$...$`` / ``$$...$$`` marked up for KaTeX."""
-    out, last = [], 0
-    for match in _MATH.finditer(text):
-        out.append(escape(text[last:match.start()]))
-        if match.group(1) is not None:
-            out.append(Markup('<span class="arithmatex">\\[%s\\]</span>') % match.group(1))
-        else:
-            out.append(Markup('<span class="arithmatex">\\(%s\\)</span>') % match.group(2))
-        last = match.end()
-    out.append(escape(text[last:]))
-    return Markup("").join(out)
+    """Escaped HTML for a title or abstract, with ``$...$`` / ``$$...$$`` as MathML (``math.py``)."""
+    return math.html_with_math(text)
 
 
 def plain(text: str) -> str:
-    """A title as readable plain text (for the browser tab, feeds' plain fields): TeX math
-    becomes Unicode where it can (``$\\infty$`` -> ``∞``), markup-free otherwise."""
-    def tex(match: re.Match[str]) -> str:
-        body = match.group(1) if match.group(1) is not None else match.group(2)
-        body = re.sub(r"\\([A-Za-z]+|[%&_])", lambda m: _TEX_SYMBOLS.get(m.group(1), m.group(1)), body)
-        body = re.sub(r"\^\{?([0-9+\-n]+)\}?", lambda m: m.group(1).translate(_SUPERSCRIPTS), body)
-        return body.replace("{", "").replace("}", "").replace("~", " ")
-    return _MATH.sub(tex, text)
+    """A title as readable plain text (for the browser tab, meta tags, feed titles): TeX math
+    becomes Unicode (``$\\infty$`` -> ``∞``, ``$n^2$`` -> ``n²``), or stays as written if it
+    cannot be converted."""
+    return math.plain(text)
 
 
 def first_sentence(text: str, limit: int = 280) -> str:

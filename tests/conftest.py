@@ -43,7 +43,7 @@ def copy_project(dest: Path, *, papers: bool = True) -> Path:
             shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, dest / part)
-    # KaTeX, installed by `make setup`: shared, not copied.
+    # npm packages (axe-core, Lighthouse for the browser tests), installed by `make setup`: shared, not copied.
     (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     return dest
 

@@ -197,9 +197,8 @@ def test_sort_control_and_date_range(built_site):
     assert 'data-sort="published"' in year
 
 
-def test_katex_is_served_from_the_site(built_site):
-    assert (built_site / "assets/katex/katex.min.js").stat().st_size > 100_000
-    assert list((built_site / "assets/katex/fonts").glob("KaTeX_Main-Regular.woff2"))
+def test_no_math_assets_are_served(built_site):
+    assert not (built_site / "assets/katex").exists()
     html = (built_site / "index.html").read_text()
-    assert 'src="assets/katex/katex.min.js"' in html
+    assert "katex" not in html.lower()
     assert "cdn" not in html.lower()

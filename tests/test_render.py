@@ -8,10 +8,10 @@ from readinglist.render import first_sentence, note_html, plain, relative, rich
 
 
 @pytest.mark.parametrize(("text", "html"), [
-    ("Towards $\\infty$-LLMs", 'Towards <span class="arithmatex">\\(\\infty\\)</span>-LLMs'),
+    ("Towards $\\infty$-LLMs", 'Towards <math display="inline"><mrow><mi>∞</mi></mrow></math>-LLMs'),
     ("costs $5 and $10", "costs $5 and $10"),  # prices are not math
-    ("$$E=mc^2$$ done", '<span class="arithmatex">\\[E=mc^2\\]</span> done'),
-    ("<b>x</b> & $<y>$", '&lt;b&gt;x&lt;/b&gt; &amp; <span class="arithmatex">\\(&lt;y&gt;\\)</span>'),
+    ("$$E=mc^2$$ done", '<math display="block"><mrow><mi>E</mi><mo>=</mo><mi>m</mi><msup><mi>c</mi><mn>2</mn></msup></mrow></math> done'),
+    ("<b>x</b> & $<y>$", '&lt;b&gt;x&lt;/b&gt; &amp; <math display="inline"><mrow><mo>&lt;</mo><mi>y</mi><mo>&gt;</mo></mrow></math>'),
 ])
 def test_rich_escapes_and_marks_math(text, html):
     assert str(rich(text)) == html

@@ -1,22 +1,5 @@
-// Reading-list behaviour: render TeX math with KaTeX and make entry lists sortable.
+// Reading-list behaviour: make entry lists sortable. (TeX math is MathML, made at build time.)
 // Material's `document$` emits on every page load, including instant navigation.
-
-function renderMath(root) {
-  if (typeof katex === "undefined") return
-  for (const el of root.querySelectorAll(".arithmatex")) {
-    if (el.dataset.rendered) continue
-    const text = el.textContent.trim()
-    const display = text.startsWith("\\[")
-    const tex = text.slice(2, -2)
-    try {
-      katex.render(tex, el, { displayMode: display, throwOnError: false, output: "htmlAndMathml" })
-      el.dataset.rendered = "true"
-      el.setAttribute("title", tex)
-    } catch (error) {
-      // Leave the TeX source visible: better than nothing.
-    }
-  }
-}
 
 function sortKey(item, by) {
   const upvotes = Number(item.dataset.upvotes || 0)
@@ -70,6 +53,5 @@ function enableSort(root) {
 
 document$.subscribe(() => {
   const root = document.querySelector(".md-content") || document.body
-  renderMath(root)
   enableSort(root)
 })

@@ -107,6 +107,12 @@ class Build:
         return html
 
     @cached_property
+    def latest_added(self) -> str:
+        """The newest ``added`` date of the whole list (ISO), or ``""``: list pages carry it so
+        that the browser can tell, at the next visit, which papers are new since this one."""
+        return max(p.added for p in self.papers).isoformat() if self.papers else ""
+
+    @cached_property
     def citation_keys(self) -> dict[str, str]:
         from ..bibtex import citation_keys
 

@@ -29,16 +29,39 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def atom(build: Build, *, title: str, subtitle: str, self_path: str, page_path: str, papers: list[Paper]) -> str:
-    """An Atom feed of ``papers`` (already in feed order)."""
+def updated_times(papers: list[Paper]) -> dict[str, dt.datetime]:
+    """Each paper's Atom ``updated`` (UTC), by path: the later of its ``added`` day and the last
+    change the list knows of (the model dates nothing else yet, so ``added``). Entries sharing
+    one instant look like one update to feed readers (the validator warns DuplicateUpdated), so
+    the papers added on the same day are spread one second apart from that midnight, in feed
+    order: the first in the feed is the latest. The same paper gets the same time in every feed."""
+    times: dict[str, dt.datetime] = {}
+    per_day: dict[dt.date, list[Paper]] = {}
+    for paper in latest(papers, len(papers)):
+        per_day.setdefault(paper.added, []).append(paper)
+    for day, group in per_day.items():
+        midnight = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+        for rank, paper in enumerate(group):
+            times[paper.path] = midnight + dt.timedelta(seconds=min(len(group) - 1 - rank, 86_399))
+    return times
+
+
+def _instant(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def atom(build: Build, *, title: str, subtitle: str, self_path: str, page_path: str, papers: list[Paper],
+         updated: dict[str, dt.datetime] | None = None) -> str:
+    """An Atom feed of ``papers`` (already in feed order); ``updated`` as ``updated_times`` gives."""
     site = build.site
+    updated = updated if updated is not None else updated_times(build.papers)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     _text(feed, "id", site.absolute(self_path))
     _text(feed, "title", title)
     _text(feed, "subtitle", subtitle)
-    newest = max((p.added for p in papers), default=max((p.added for p in build.papers), default=dt.date(2000, 1, 1)))
-    _text(feed, "updated", _stamp(newest))
+    newest = max((updated[p.path] for p in papers), default=max(updated.values(), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC)))
+    _text(feed, "updated", _instant(newest))
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "self", "type": "application/atom+xml", "href": site.absolute(self_path)})
     ET.SubElement(feed, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": site.absolute(page_path)})
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
@@ -52,14 +75,14 @@ def atom(build: Build, *, title: str, subtitle: str, self_path: str, page_path: 
         _text(entry, "title", plain(paper.title), type="text")
         ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html", "href": url})
         _text(entry, "published", _stamp(paper.published))
-        _text(entry, "updated", _stamp(max(paper.added, paper.published)))
+        _text(entry, "updated", _instant(updated[paper.path]))
         for name in paper.authors or [authors_text(paper) or "Unknown authors"]:
             _text(ET.SubElement(entry, f"{{{ATOM}}}author"), "name", name)
         for topic_id in paper.topics:
             topic: Topic = build.topics[topic_id]
             ET.SubElement(entry, f"{{{ATOM}}}category",
                           {"term": topic.id, "label": topic.name, "scheme": site.absolute("topics/")})
-        _text(entry, "summary", paper.abstract, type="text")
+        _text(entry, "summary", plain(paper.abstract), type="text")  # formulas as text, like the title
     ET.indent(feed, space=" ")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 
@@ -70,11 +93,13 @@ def generate(build: Build) -> list[GeneratedPage]:
     def latest_listed(papers: list[Paper]) -> list[Paper]:
         return latest([p for p in papers if not p.withdrawn], COUNT)
 
+    updated = updated_times(build.papers)
     files = [GeneratedPage("feed.xml", content=atom(
         build, title=build.site.name, subtitle=f"The latest papers added to {build.site.name}.",
-        self_path="feed.xml", page_path="", papers=latest_listed(build.papers)))]
+        self_path="feed.xml", page_path="", papers=latest_listed(build.papers), updated=updated))]
     for topic in build.taxonomy.topics:
         files.append(GeneratedPage(f"{topic.url}feed.xml", content=atom(
             build, title=f"{build.site.name}: {topic.name}", subtitle=topic.description,
-            self_path=f"{topic.url}feed.xml", page_path=topic.url, papers=latest_listed(build.by_topic[topic.id]))))
+            self_path=f"{topic.url}feed.xml", page_path=topic.url, papers=latest_listed(build.by_topic[topic.id]),
+            updated=updated)))
     return files

@@ -23,7 +23,7 @@ def _body(build: Build) -> str:
     return render("home.html", "", papers=papers, latest=[build.entry(p, "") for p in latest(papers, LATEST)],
                   upvoted=[build.entry(p, "") for p in upvoted[:UPVOTED]],
                   topic_counts=[(t, len(build.by_topic[t.id])) for t in build.taxonomy.topics],
-                  site_name=build.site.name, site_description=build.site.description,
+                  site_name=build.site.name, latest_added=build.latest_added, site_description=build.site.description,
                   first_year=min(years), last_year=max(years), status=build.facts.summary() if build.facts else None)
 
 

@@ -55,4 +55,4 @@ def _body(build: Build, url: str, chunk: list[Paper], everything: list[Paper], *
         month_links = []
     dates = [p.published for p in everything]
     return render("listing.html", url, groups=groups, months=month_links, total=len(everything),
-                  first=min(dates, default=None), last=max(dates, default=None), **context)
+                  first=min(dates, default=None), last=max(dates, default=None), latest_added=build.latest_added, **context)

@@ -1,0 +1,457 @@
+"""Reading comfort in a real browser (Playwright driving Debian's Chromium): accessibility in
+both colour schemes (axe-core), math rendered at build time (MathML, no math script, no layout
+shift, readable with JavaScript off), and "new since your last visit" with read marks.
+
+Like tests/test_browser.py, these skip without a browser on a developer's machine and fail
+under CI (CI set). Screenshots at 1280 and 390 px, light and dark, go to
+test-artifacts/screenshots/. Clocks are Playwright's (``page.clock``): nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import sys
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+
+from conftest import ROOT, copy_project, run
+from readinglist.catalog import make_slug
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+STORE = "rl-reading-list:v1"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+SCHEMES = ("light", "dark")
+
+#: The fixture list: (title, published, added, topics). Dates are fixed, so "new since" is
+#: known without looking at the shipped papers.
+FIXTURE_PAPERS = [
+    ("Scaling $O(n^2)$ Attention Towards $\\infty$ Context", "2025-01-10", "2025-03-05", ["long-context"]),
+    ("A Survey of Retrieval Heads", "2025-01-12", "2025-03-04", ["long-context"]),
+    ("Sparse Heads for Long Inputs", "2025-01-20", "2025-03-01", ["long-context"]),
+    ("Old Results on Induction Heads", "2024-06-01", "2025-02-01", ["long-context"]),
+    ("Older Results on Copying Heads", "2024-05-01", "2025-01-15", ["long-context"]),
+]
+MATH_TITLE = FIXTURE_PAPERS[0][0]
+ABSTRACT = "We study $\\alpha \\leq \\beta$ and $\\frac{1}{\\sqrt{d_k}}$ scaling. A broken formula $\\frac{a$ stays text."
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        path = None
+    if path is None or not AXE.is_file():
+        message = "no Chromium found (apt-get install chromium), playwright not installed, or axe-core missing (npm ci)"
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run under CI: {message}")
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        browser.chromium_executable = path  # Lighthouse starts its own Chromium
+        yield browser
+        browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(directory: Path):
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def real_url(built_site):
+    """The shipped site (the real papers): what axe and the math checks look at."""
+    server, url = serve(built_site)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+def fixture_paper(title: str, published: str, added: str, topics: list[str]) -> tuple[str, str]:
+    path = f"{published[:4]}/{make_slug(title)}.md"
+    text = (f"---\ntitle: {json.dumps(title)}\npublished: {published}\nauthor_count: 2\nupvotes: 3\n"
+            f"topics: [{', '.join(topics)}]\nadded: {added}\n---\n\n{ABSTRACT}\n")
+    return path, text
+
+
+@pytest.fixture(scope="module")
+def fixture_site(tmp_path_factory):
+    """A site of FIXTURE_PAPERS only, served on 127.0.0.1: ``(url, {title: paper url})``."""
+    project = copy_project(tmp_path_factory.mktemp("reading") / "project", papers=False)
+    urls = {}
+    for title, published, added, topics in FIXTURE_PAPERS:
+        path, text = fixture_paper(title, published, added, topics)
+        (project / "papers" / path).parent.mkdir(parents=True, exist_ok=True)
+        (project / "papers" / path).write_text(text)
+        urls[title] = "papers/" + path.removesuffix(".md") + "/"
+    # Served where site_url says it is: Material's instant navigation only follows links it
+    # finds in sitemap.xml, which holds site_url's addresses.
+    server, url = serve(project / "site")
+    result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
+                 env={"SITE_URL": url})
+    assert result.returncode == 0, result.stderr
+    yield url, urls
+    server.shutdown()
+    server.server_close()
+
+
+def new_page(browser, *, scheme: str = "light", width: int = 1280, height: int = 900, javascript: bool = True):
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
+                                  color_scheme="dark" if scheme == "dark" else "light", java_script_enabled=javascript)
+    page = context.new_page()
+    page.errors = []
+    page.requests = []
+    page.on("console", lambda m: page.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: page.errors.append(f"request failed: {r.url}"))
+    page.on("request", lambda r: page.requests.append(r.url))
+    return page
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append((attrs.get("class") or "", attrs["href"]))
+
+
+def links_of(site: Path, path: str) -> list[tuple[str, str]]:
+    parser = _Links()
+    parser.feed((site / path / "index.html").read_text())
+    return parser.hrefs
+
+
+def five_pages(site: Path) -> dict[str, str]:
+    """Home, topics, a topic page, a year page and a paper page of a built site, found through
+    its links (not named from today's data)."""
+    def resolved(path: str) -> list[tuple[str, str]]:
+        return [(cls, urljoin("http://x/" + path, href).removeprefix("http://x/")) for cls, href in links_of(site, path)]
+    topics = [href for _, href in resolved("topics/") if re.fullmatch(r"topics/[\w-]+/", href)]
+    years = [href for _, href in resolved("dates/") if re.fullmatch(r"dates/\d{4}/", href)]
+    papers = [href for cls, href in resolved("") if "rl-entry__title" in cls]
+    assert topics and years and papers
+    return {"home": "", "topics": "topics/", "topic": topics[0], "year": years[0], "paper": papers[0]}
+
+
+def set_scheme(page, scheme: str) -> None:
+    """Material follows prefers-color-scheme until the reader picks one; check both."""
+    want = "slate" if scheme == "dark" else "default"
+    assert page.locator("body").get_attribute("data-md-color-scheme") == want
+
+
+def axe(page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ["violations"]})
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => n.target.join(" ") + " :: " + n.failureSummary).slice(0, 5)}))
+    }""")
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Accessibility
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_axe_finds_no_serious_violations_in_either_scheme(browser, built_site, real_url, scheme):
+    page = new_page(browser, scheme=scheme)
+    problems = {}
+    for label, path in five_pages(built_site).items():
+        page.goto(real_url + path)
+        page.wait_for_load_state("networkidle")
+        set_scheme(page, scheme)
+        serious = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
+        if serious:
+            problems[label] = serious
+    page.context.close()
+    assert problems == {}, json.dumps(problems, indent=1)
+
+
+# --------------------------------------------------------------------------------------------
+# Math: rendered when the site is built
+
+
+def test_no_page_requests_math_javascript(browser, built_site, real_url, fixture_site):
+    url, urls = fixture_site
+    pages = [real_url + path for path in five_pages(built_site).values()] + [url + urls[MATH_TITLE], url]
+    page = new_page(browser)
+    for target in pages:
+        page.goto(target)
+        page.wait_for_load_state("networkidle")
+    scripts = {u for u in page.requests if u.endswith(".js")}
+    assert scripts, "the pages load their own scripts"
+    assert not [u for u in page.requests if any(word in u.lower() for word in ("katex", "mathjax", "math.js", ".woff", ".ttf"))]
+    # And no built page names a math script or font.
+    for html in built_site.rglob("*.html"):
+        text = html.read_text().lower()
+        assert "katex" not in text and "mathjax" not in text, html
+    assert page.errors == []
+    page.context.close()
+
+
+def test_math_title_is_mathml_with_javascript_off(browser, fixture_site):
+    url, urls = fixture_site
+    page = new_page(browser, javascript=False)
+    page.goto(url + urls[MATH_TITLE])
+    heading = page.locator("h1.rl-paper__title")
+    assert heading.locator("math").count() == 2
+    # Chromium lays the formula out as MathML: the superscript sits above the baseline.
+    base, sup = (heading.locator("msup > *").nth(i).bounding_box() for i in range(2))
+    assert sup["y"] < base["y"]
+    assert "$" not in heading.inner_text() and "\\" not in heading.inner_text()
+    assert page.title().startswith("Scaling O(n²) Attention Towards ∞ Context")
+    og = page.locator("meta[property='og:title']").get_attribute("content")
+    assert og == "Scaling O(n²) Attention Towards ∞ Context"
+    abstract = page.locator(".rl-abstract").inner_text()
+    assert page.locator(".rl-abstract math").count() == 2 and "≤" in abstract and "\\alpha" not in abstract
+    assert "$\\frac{a$" in abstract  # malformed: shown as written
+    page.context.close()
+
+
+def test_math_page_has_no_layout_shift(browser, fixture_site):
+    url, urls = fixture_site
+    for width, height in ((390, 844), (1280, 900)):
+        page = new_page(browser, width=width, height=height)
+        page.add_init_script("""
+            window.__cls = 0
+            new PerformanceObserver(list => {
+                for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__cls += entry.value
+            }).observe({type: "layout-shift", buffered: true})
+        """)
+        page.goto(url + urls[MATH_TITLE])
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
+        assert page.evaluate("window.__cls") < 0.01
+        page.context.close()
+
+
+def test_long_bibtex_lines_wrap_on_phones(browser, fixture_site):
+    url, urls = fixture_site
+    page = new_page(browser, width=390, height=844)
+    page.goto(url + urls[MATH_TITLE])
+    code = page.locator(".rl-bibtex code")
+    assert code.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# New since your last visit, read marks
+
+#: "Now" for these tests (a Thursday), and an earlier visit on the Monday when the list's
+#: newest paper was added on 2 March: the papers added on 4 and 5 March are new.
+NOW = dt.datetime(2025, 3, 6, 12, 0, tzinfo=dt.UTC)
+EARLIER = dt.datetime(2025, 3, 3, 9, 0, tzinfo=dt.UTC)
+NEW_IDS = {fixture_paper(*p)[0].removesuffix(".md") for p in FIXTURE_PAPERS if p[2] > "2025-03-02"}
+PLAIN_TITLE = "A Survey of Retrieval Heads"  # one of the new papers, with no math in its title
+
+
+def visiting_page(browser, *, earlier_visit: bool = True, **options):
+    """A page whose browser last saw the list at EARLIER (stored as visits.js stores it)."""
+    page = new_page(browser, **options)
+    page.set_default_timeout(10_000)
+    page.clock.set_fixed_time(NOW)
+    if earlier_visit:
+        ms = int(EARLIER.timestamp() * 1000)
+        state = json.dumps({"current": {"at": ms, "latest": "2025-03-02"}, "seen": ms, "read": {}})
+        page.context.add_init_script(f"""
+            if (location.protocol.startsWith("http") && !sessionStorage.getItem("seeded")) {{
+                localStorage.setItem({json.dumps(STORE)}, {json.dumps(state)})
+                sessionStorage.setItem("seeded", "1")
+            }}
+        """)
+    return page
+
+
+def new_ids(page) -> set[str]:
+    return set(page.locator("li.rl-entry--new").evaluate_all("els => els.map(e => e.dataset.id)"))
+
+
+def test_new_since_last_visit_marks_clear_on_request(browser, fixture_site):
+    url, _ = fixture_site
+    page = visiting_page(browser)
+    page.goto(url + "topics/long-context/")
+    bar = page.locator(".rl-visits")
+    bar.wait_for(state="visible")
+    assert new_ids(page) == NEW_IDS
+    assert page.locator(".rl-visits__summary").inner_text() == f"{len(NEW_IDS)} new since Monday"
+    assert page.locator(".rl-new-badge:visible").count() == len(NEW_IDS)
+    assert page.locator("li.rl-entry--new .rl-new-badge:visible").count() == len(NEW_IDS)
+    # The year page and the home page mark the same papers; home lists them twice, counts once.
+    page.goto(url + "dates/2025/")
+    assert new_ids(page) == NEW_IDS
+    page.goto(url)
+    assert new_ids(page) == NEW_IDS
+    assert page.locator(".rl-visits__summary").inner_text() == f"{len(NEW_IDS)} new since Monday"
+    # Clear with the keyboard.
+    clear = page.get_by_role("button", name="Clear new marks")
+    clear.focus()
+    page.keyboard.press("Enter")
+    assert new_ids(page) == set()
+    assert page.locator(".rl-visits__status").inner_text() == "New marks cleared"
+    assert not clear.is_visible()
+    page.reload()
+    page.locator(".rl-visits").wait_for(state="visible")
+    assert new_ids(page) == set()
+    assert page.locator(".rl-visits__summary").inner_text() == "Nothing new here since earlier today"
+    assert page.errors == []
+    page.context.close()
+
+
+def test_first_visit_marks_nothing_and_javascript_off_is_unmarked(browser, fixture_site):
+    url, _ = fixture_site
+    page = visiting_page(browser, earlier_visit=False)
+    page.goto(url + "topics/long-context/")
+    page.locator(".rl-visits").wait_for(state="visible")
+    assert new_ids(page) == set()
+    assert "next visit" in page.locator(".rl-visits__summary").inner_text()
+    page.context.close()
+    page = visiting_page(browser, javascript=False)
+    page.goto(url + "topics/long-context/")
+    assert page.locator(".rl-entry").count() == len(FIXTURE_PAPERS)
+    assert not page.locator(".rl-visits").is_visible()
+    assert page.locator(".rl-new-badge, .rl-read").count() == 0
+    page.context.close()
+
+
+def test_read_marks_survive_a_reload_and_follow_instant_navigation(browser, fixture_site):
+    url, _ = fixture_site
+    page = visiting_page(browser)
+    page.goto(url + "topics/long-context/")
+    page.locator(".rl-visits").wait_for(state="visible")
+    title = PLAIN_TITLE
+    button = page.get_by_role("button", name=f"Read: {title}")
+    assert button.get_attribute("aria-pressed") == "false"
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true"
+    assert len(new_ids(page)) == len(NEW_IDS) - 1  # a read paper is no longer new
+    assert page.locator(".rl-visits__status").inner_text() == f"Marked as read: {title}"
+    page.reload()
+    page.locator(".rl-visits").wait_for(state="visible")
+    assert page.get_by_role("button", name=f"Read: {title}").get_attribute("aria-pressed") == "true"
+    assert page.locator("li.rl-entry--read .rl-entry__title").all_inner_texts() == [title]
+    # Hide read papers: the entry goes, the others stay.
+    page.get_by_role("button", name="Hide read papers").click()
+    visible = page.locator("li.rl-entry:visible .rl-entry__title").all_inner_texts()
+    assert title not in visible and len(visible) == len(FIXTURE_PAPERS) - 1
+    # Instant navigation (Material swaps the page without reloading): the home page is marked too.
+    page.evaluate("() => { window.__same_document = true }")
+    page.locator(".md-tabs__link", has_text="Home").click()
+    page.wait_for_url(url)
+    page.locator(".rl-visits").wait_for(state="visible")
+    assert page.evaluate("window.__same_document") is True
+    assert page.locator("li.rl-entry--read:visible").count() == 0
+    assert page.locator("li.rl-entry--read").count() >= 1
+    assert page.get_by_role("button", name="Hide read papers").get_attribute("aria-pressed") == "true"
+    assert page.errors == []
+    page.context.close()
+
+
+def test_a_paper_page_shares_the_read_mark_with_the_lists(browser, fixture_site):
+    url, urls = fixture_site
+    page = visiting_page(browser)
+    page.goto(url + "topics/long-context/")
+    page.get_by_role("button", name=f"Read: {PLAIN_TITLE}").click()
+    page.get_by_role("link", name=PLAIN_TITLE).click()  # instant navigation to the paper
+    page.wait_for_url(url + urls[PLAIN_TITLE])
+    toggle = page.get_by_role("button", name=f"Read: {PLAIN_TITLE}")
+    assert toggle.get_attribute("aria-pressed") == "true"
+    toggle.focus()
+    page.keyboard.press("Space")
+    assert toggle.get_attribute("aria-pressed") == "false"
+    page.goto(url + "topics/long-context/")
+    page.locator(".rl-visits").wait_for(state="visible")
+    assert page.locator("li.rl-entry--read").count() == 0
+    assert PLAIN_TITLE.lower().replace(" ", "-") in " ".join(new_ids(page))  # unread again, so new again
+    assert page.errors == []
+    page.context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Screenshots: look at them
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1280, 900), ("phone", 390, 844)])
+def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site, scheme, name, width, height):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    url, urls = fixture_site
+    page = visiting_page(browser, scheme=scheme, width=width, height=height)
+    page.goto(url + "topics/long-context/")
+    page.locator(".rl-visits").wait_for(state="visible")
+    page.get_by_role("button", name=f"Read: {FIXTURE_PAPERS[2][0]}").click()
+    shots = {"new-since": url + "topics/long-context/", "math": url + urls[MATH_TITLE],
+             "home": real_url, "paper": real_url + five_pages(built_site)["paper"]}
+    for label, target in shots.items():
+        page.goto(target)
+        page.wait_for_load_state("networkidle")
+        set_scheme(page, scheme)
+        path = ARTIFACTS / f"reading-{label}-{name}-{scheme}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+        if label == "new-since":  # the marks themselves (badges, pressed buttons) pass axe too
+            assert page.locator(".rl-new-badge:visible").count() > 0
+            assert [v["id"] for v in axe(page) if v["impact"] in ("serious", "critical")] == []
+    page.context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Lighthouse (npm, pinned): about 30 s per page, so two pages
+
+
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+
+
+@pytest.mark.parametrize("label", ["home", "paper"])
+def test_lighthouse_accessibility_and_best_practices(browser, built_site, real_url, tmp_path, label):
+    """Lighthouse's default (mobile) run: accessibility >= 95 and best practices 100."""
+    if not LIGHTHOUSE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("Lighthouse is missing: run 'npm ci'")
+        pytest.skip("Lighthouse is missing: run 'npm ci'")
+    report = tmp_path / "report.json"
+    result = run(LIGHTHOUSE, real_url + five_pages(built_site)[label], "--quiet", "--output=json", f"--output-path={report}",
+                 "--only-categories=accessibility,best-practices",
+                 "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
+                 env={"CHROME_PATH": browser.chromium_executable})
+    assert result.returncode == 0, result.stderr[-2000:]
+    audit = json.loads(report.read_text())
+    scores = {name: round(category["score"] * 100) for name, category in audit["categories"].items()}
+    failing = sorted(name for name, a in audit["audits"].items()
+                     if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary")
+    assert scores["accessibility"] >= 95, (scores, failing)
+    assert scores["best-practices"] == 100, (scores, failing)
