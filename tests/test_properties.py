@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from readinglist.catalog import load_catalog, make_slug, write_all_atomic
+from readinglist.catalog import load_catalog, make_slug
 from readinglist.importer import plan_import
 from readinglist.model import MAX_TITLE, Paper, control_character, dump_paper, parse_paper
 from readinglist.scrape import SourceEntry
+from readinglist.storage import write_all
 from readinglist.taxonomy import load_taxonomy
 
 TAXONOMY = load_taxonomy(ROOT / "topics.yml")
@@ -73,7 +74,7 @@ def test_importing_twice_changes_nothing(batch):
         papers = Path(tmp) / "papers"
         added = dt.date(2026, 1, 1)
         first = plan_import(batch, load_catalog(papers, TAXONOMY) if papers.exists() else _empty(), TAXONOMY, added)
-        write_all_atomic({papers / a.path: a.text for a in first})
+        write_all({papers / a.path: a.text for a in first}, papers)
         catalog = load_catalog(papers, TAXONOMY)
         assert catalog.problems == []
         second = plan_import(batch, catalog, TAXONOMY, added)
