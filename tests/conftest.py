@@ -15,6 +15,7 @@ import importlib.util
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ def _script(name: str):
             spec.loader.exec_module(module)
         finally:
             sys.path.remove(str(ROOT / "scripts"))
+            # scripts/_bootstrap.py lets SIGPIPE end a script quietly (piped into `head`); in
+            # the test process it would kill pytest when a fake server writes to a closed socket.
+            signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         sys.modules[module_name] = module
     return sys.modules[module_name]
 
