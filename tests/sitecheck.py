@@ -141,7 +141,7 @@ def front_matter(papers_dir: Path) -> list[Entry]:
 def bib_problems(path: Path) -> tuple[list[str], list]:
     """Problems of one .bib file (failed or duplicate blocks) and its entries."""
     library = bibtexparser.parse_string(path.read_text(encoding="utf-8"))
-    problems = [f"{path.name}: {type(b).__name__} at line {b.start_line}: {b.raw[:80]!r}" for b in library.failed_blocks]
+    problems = [f"{type(b).__name__} at line {b.start_line}: {b.raw[:80]!r}" for b in library.failed_blocks]
     return problems, library.entries
 
 
