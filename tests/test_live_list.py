@@ -165,7 +165,8 @@ def test_the_checks_catch_a_site_that_lost_a_paper(tmp_path, fixture_build):
     shutil.rmtree(site / lost)
     for listing in (site / "topics/surveys/index.html", site / "dates/2024/index.html"):
         edit(listing, lambda text: re.sub(r'<a [^>]*href="(?:\.\./)*' + re.escape(lost) + '"', "<a", text))
-    edit(site / "papers.bib", lambda text: text.replace("@misc{survey2024mixture,", "@misc{dup,", 1).replace("@misc{git2024towards,", "@misc{dup,", 1))
+    edit(site / "papers.bib", lambda text: text.replace("@misc{survey2024mixture,", "@misc{dup,", 1)
+         .replace("@misc{git2024towards,", "@misc{dup,", 1))
     problems = check_list_invariants(fixture_build.papers, site)
     assert f"{lost}: no page" in problems
     assert any(p.startswith("topics/surveys/: missing") and lost in p for p in problems), problems
