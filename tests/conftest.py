@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import logging
 import os
 import shutil
 import signal
@@ -121,6 +122,34 @@ def copy_project(dest: Path, *, papers: Path | None = FIXTURE_PAPERS) -> Path:
 def mkdocs_build(project: Path, *extra: str) -> subprocess.CompletedProcess:
     mkdocs = Path(sys.executable).parent / "mkdocs"
     return run(mkdocs, "build", "--strict", "-d", project / "site", *extra, cwd=project)
+
+
+def mkdocs_build_in_process(project: Path) -> Result:
+    """``mkdocs build --strict`` in this process, for builds that are expected to stop early
+    (no interpreter and MkDocs start-up: most of a failing build's time). ``stderr`` holds the
+    log as the command prints it; an unexpected exception propagates and fails the test.
+    ``mkdocs_build`` keeps checking the same failures through the real command line."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"), strict=True))
+        code = 0
+    except (Abort, ConfigurationError) as exc:
+        stream.write(f"Aborted: {exc}\n")
+        code = 1
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return Result(code, "", stream.getvalue())
 
 
 def give_arxiv_id(papers: Path) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import FIXTURE_PAPERS, ROOT, copy_project, mkdocs_build, run_script
+from conftest import FIXTURE_PAPERS, ROOT, copy_project, mkdocs_build, mkdocs_build_in_process, run_script
 from readinglist import cli
 from readinglist.taxonomy import TaxonomyError, load_taxonomy
 
@@ -75,7 +75,7 @@ def test_the_build_reports_a_broken_taxonomy(case, tmp_path):
     text, message = BROKEN_TOPICS[case]
     project = copy_project(tmp_path / "project", papers=None)
     (project / "topics.yml").write_text(text)
-    result = mkdocs_build(project)
+    result = mkdocs_build_in_process(project)
     assert result.returncode == 1
     assert message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
@@ -87,13 +87,14 @@ def test_the_build_reports_a_broken_taxonomy(case, tmp_path):
 def test_katex_missing(tmp_path):
     project = copy_project(tmp_path / "project", papers=FIXTURE_PAPERS)
     (project / "node_modules").unlink()
-    result = mkdocs_build(project)
+    result = mkdocs_build_in_process(project)
     assert result.returncode == 1
     assert "KaTeX is missing" in result.stderr and "run 'make setup' (or 'npm ci') to install it" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_a_docs_file_clashing_with_a_generated_page(tmp_path):
+    """Through the real command line: the message and no traceback, as a maintainer sees it."""
     project = copy_project(tmp_path / "project", papers=FIXTURE_PAPERS)
     (project / "docs/topics").mkdir()
     (project / "docs/topics/surveys.md").write_text("# My own surveys page\n")
@@ -107,7 +108,7 @@ def test_no_site_url(tmp_path):
     project = copy_project(tmp_path / "project", papers=None)
     config = project / "mkdocs.yml"
     config.write_text("".join(line for line in config.read_text().splitlines(keepends=True) if not line.startswith("site_url:")))
-    result = mkdocs_build(project)
+    result = mkdocs_build_in_process(project)
     assert result.returncode == 1
     assert "mkdocs.yml: site_url is required (feeds, exports and citations use absolute URLs)" in result.stderr
     assert "Traceback" not in result.stderr
