@@ -19,7 +19,7 @@ GOOD_TOPIC = """  - id: surveys
 
 BROKEN_TOPICS = {
     "broken-yaml": ("fallback: surveys\ntopics:\n" + GOOD_TOPIC + "  - id: [unclosed\n",
-                    "topics.yml:8: invalid YAML: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence on line 7)"),
+                    "topics.yml:8: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence on line 7)"),
     "empty": ("", "topics.yml:1: expected a mapping with a non-empty 'topics' list"),
     "duplicate-id": ("fallback: surveys\ntopics:\n" + GOOD_TOPIC + GOOD_TOPIC.replace("Surveys", "Surveys again"),
                      "topics.yml:7: topic 'surveys': id 'surveys' is defined twice (first at line 3)"),
