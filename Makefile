@@ -28,9 +28,11 @@ lint: setup
 browser:
 	@sh scripts/ensure-browser.sh
 
+# Two workers (pytest-xdist), one test file each at a time: a file's module fixtures (a built
+# site, a browser) are made once; the session's fixture site once per worker.
 test: setup browser
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache test-artifacts node_modules
