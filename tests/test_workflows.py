@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, run
+from conftest import ROOT, run, run_script
 
 WORKFLOWS = sorted((ROOT / ".github/workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent
@@ -96,7 +96,7 @@ def test_import_opens_one_pull_request_and_takes_inputs_through_the_environment(
 
 @pytest.mark.parametrize("script", ["validate.py", "import_scrape.py", "new_paper.py", "fetch_daily.py"])
 def test_scripts_have_help(script):
-    result = run(f"scripts/{script}", "--help")
+    result = run_script(script, "--help")
     assert result.returncode == 0
     assert "--papers-dir" in result.stdout
     if script in ("new_paper.py", "fetch_daily.py"):
