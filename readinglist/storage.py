@@ -91,7 +91,6 @@ def write_all(files: dict[Path, str], root: str | Path) -> None:
         journal_tmp = _write_temporary(journal_path(root), json.dumps(record, indent=1) + "\n", sync=True)
         os.replace(journal_tmp, journal_path(root))  # the commit point
         journal_tmp = None
-        _sync_folder(root)
     except OSError as exc:
         where = getattr(exc, "rl_path", None) or (pending[-1][1] if pending else root)
         for tmp, _ in pending:
@@ -146,7 +145,9 @@ def recover(root: str | Path) -> list[str]:
 
 
 def _apply(root: Path, pending: Iterable[tuple[Path, Path]]) -> int:
-    """Rename each temporary over its target, sync their folders, delete the journal."""
+    """Make the journal durable, rename each temporary over its target, sync their folders,
+    delete the journal."""
+    _sync_folder(root)
     moved, folders = 0, set()
     for tmp, target in pending:
         os.replace(tmp, target)
