@@ -36,10 +36,11 @@ def test_zizmor_reports_nothing():
     assert "No findings to report" in result.stdout
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
-def test_workflow_matches_the_github_schema(path):
-    result = run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", path)
+def test_workflows_match_the_github_schema():
+    # One run for every workflow: the tool's start-up is most of its time.
+    result = run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *WORKFLOWS)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok -- validation done" in result.stdout
 
 
 def test_issue_form_matches_the_github_schema():
