@@ -62,9 +62,10 @@ def reader(papers_dir: Path):
 
 
 def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry_run: bool = False) -> tuple[list[Action], list[Problem]]:
-    """Check every planned file with the validator's parser, then write the good ones, each
-    atomically. Returns the actions kept and a problem per entry refused. Nothing is written
-    before every file is planned and checked."""
+    """Check every planned file with the validator's parser, then write the good ones, all or
+    nothing (``storage.write_all``; a write error exits 1 with one located line). Returns the
+    actions kept and a problem per entry refused. Nothing is written before every file is
+    planned and checked."""
     kept, refused = [], []
     for action in actions:
         # An unchanged file is not written, and the catalog already validated it.
