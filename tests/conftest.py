@@ -100,9 +100,9 @@ def copy_papers(dest: Path, source: Path = FIXTURE_PAPERS) -> Path:
     return dest
 
 
-def copy_project(dest: Path, *, papers: Path | None = FIXTURE_PAPERS) -> Path:
-    """A copy of the project to build or import into, with the fixture papers (or ``papers``,
-    or an empty ``papers/`` when None)."""
+def copy_project(dest: Path, *, papers: Path | None | bool = FIXTURE_PAPERS) -> Path:
+    """A copy of the project to build or import into, with the fixture papers (or the folder
+    ``papers``, or an empty ``papers/`` when None or False)."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
         src = ROOT / part
@@ -110,8 +110,10 @@ def copy_project(dest: Path, *, papers: Path | None = FIXTURE_PAPERS) -> Path:
             shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, dest / part)
-    if papers is None:
+    if papers is None or papers is False:
         (dest / "papers").mkdir()
+    elif papers is True:
+        copy_papers(dest / "papers", FIXTURE_PAPERS)
     else:
         copy_papers(dest / "papers", papers)
     # KaTeX, installed by `make setup`: shared, not copied.
