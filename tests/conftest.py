@@ -100,7 +100,7 @@ def copy_papers(dest: Path, source: Path = FIXTURE_PAPERS) -> Path:
     return dest
 
 
-def copy_project(dest: Path, *, papers: Path | None | bool = FIXTURE_PAPERS) -> Path:
+def copy_project(dest: Path, *, papers: Path | bool | None = FIXTURE_PAPERS) -> Path:
     """A copy of the project to build or import into, with the fixture papers (or the folder
     ``papers``, or an empty ``papers/`` when None or False)."""
     dest.mkdir(parents=True, exist_ok=True)
