@@ -31,9 +31,11 @@ browser:
 bibtex:
 	@sh scripts/ensure-bibtex.sh
 
+# Two workers (pytest-xdist), one test file each at a time: a file's module fixtures (a built
+# site, a browser) are made once; the session's fixture site once per worker.
 test: setup browser bibtex
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache test-artifacts node_modules

@@ -6,8 +6,16 @@ the importers alike.
 
 - ``model``: the ``Paper`` model, parsing and validating one paper file, writing one back.
 - ``taxonomy``: the topics (``topics.yml``) and the keyword rules that suggest them.
-- ``catalog``: loading every paper file once, cross-file checks, file names, atomic writes.
+- ``catalog``: loading every paper file once, cross-file checks, file names.
+- ``storage``: writing files: atomic writes, all-or-nothing imports (a journal), recovery.
 - ``scrape``: parsing scraped Hugging Face "Daily Papers" listings into source entries.
+- ``sources``: Hugging Face and arXiv API answers into the same source entries.
+- ``http``: the HTTP layer of the fetchers (timeouts, retries, ``Retry-After``, a deadline).
 - ``importer``: turning source entries into paper files (create / update / unchanged).
-- ``render`` and ``pages``: the HTML of paper pages and the generated index pages.
+- ``cli``: what the command-line scripts share (paths, loading, writing, reporting).
+- ``render``: text to escaped HTML (math marked for KaTeX), safe Markdown for notes, templates.
+- ``bibtex``: citation keys and BibTeX entries.
+- ``related``: related papers (TF-IDF cosine, NumPy/SciPy).
+- ``pages``: the generated pages and files, one module per family (papers, home, topics,
+  dates, feeds, exports).
 """

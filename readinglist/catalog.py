@@ -1,10 +1,10 @@
-"""Every paper of the list, loaded once: file reading, cross-file checks, file names and
-atomic writes. The hooks, the validator and the importers all load papers through here."""
+"""Every paper of the list, loaded once: file reading, cross-file checks and file names. The
+hooks, the validator and the importers all load papers through here; writing is
+``storage``'s job."""
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -12,6 +12,7 @@ from pathlib import Path
 from slugify import slugify
 
 from .model import Paper, Problem, parse_paper
+from .storage import JOURNAL
 from .taxonomy import Taxonomy
 
 MAX_SLUG = 80
@@ -68,6 +69,9 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy) -> Catalog:
         problems.extend(_path_problems(paper, path))
         papers.append(paper)
     problems.extend(_duplicate_problems(papers, shown))
+    if (root / JOURNAL).exists():
+        problems.append(Problem(f"{shown}/{JOURNAL}", 1, "", "an import was killed while it replaced files, so the list is half "
+                                f"updated; run 'python -m readinglist.storage {root}' (or the import again) to complete it"))
     papers.sort(key=sort_key)
     return Catalog(papers, sorted(problems))
 
@@ -128,82 +132,3 @@ def new_path(paper: Paper, taken: set[str]) -> str:
     while candidate in taken:
         candidate, n = f"{base}-{n}.md", n + 1
     return candidate
-
-
-def write_all_atomic(files: dict[Path, str]) -> None:
-    """Write several files so that each holds either its old content or the new one, never
-    a part, and none is replaced before all new contents are safely on disk: every text goes
-    to a temporary file beside its target, one ``os.sync`` flushes them all (one sync instead
-    of one per file), then each is renamed over its target. On any error or interrupt the
-    temporary files are removed and no target has changed."""
-    if len(files) <= 1:
-        for path, text in files.items():
-            write_atomic(path, text)
-        return
-    temporary: list[tuple[str, Path]] = []
-    try:
-        for path, text in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            handle = _open_temporary(path)
-            temporary.append((handle.name, path))
-            with handle:
-                handle.write(text)
-        os.sync()
-        while temporary:
-            tmp, path = temporary[-1]
-            os.replace(tmp, path)
-            temporary.pop()
-    finally:
-        for tmp, _ in temporary:
-            Path(tmp).unlink(missing_ok=True)
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` so that ``path`` holds either its old content or the new one, never a
-    part: a temporary file in the same folder, flushed to disk, then renamed over it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = _open_temporary(path)
-    try:
-        with handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
-def remove_stale_temporaries(folder: Path) -> list[Path]:
-    """Delete temporary files left by an import that was killed (their process is gone).
-    Returns what was removed. Files of a still-running process are left alone."""
-    removed = []
-    for tmp in folder.rglob(".*.tmp"):
-        match = re.fullmatch(r"\..+\.(\d+)\.tmp", tmp.name)
-        if match and not _alive(int(match.group(1))):
-            tmp.unlink(missing_ok=True)
-            removed.append(tmp)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _open_temporary(path: Path):
-    """A new temporary file beside ``path`` (hidden, so the catalog skips it), named after
-    it and this process. Plain ``open(..., "x")`` is three times faster than ``mkstemp`` and
-    keeps the usual file mode; a leftover from a killed run of this same pid is replaced."""
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    try:
-        return open(tmp, "x", encoding="utf-8", newline="\n")  # closed by the callers
-    except FileExistsError:
-        tmp.unlink()
-        return open(tmp, "x", encoding="utf-8", newline="\n")

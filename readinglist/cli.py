@@ -9,10 +9,11 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from .catalog import Catalog, load_catalog, remove_stale_temporaries, write_all_atomic
+from .catalog import Catalog, load_catalog
 from .http import Http
 from .importer import Action, check_roundtrip
 from .model import Problem, parse_date
+from .storage import StorageError, recover, write_all
 from .taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,8 +43,11 @@ def catalog_or_fail(papers_dir: Path, topics: Taxonomy, *, allow_missing: bool =
     must not add papers next to files it cannot read (it could not see duplicates)."""
     if allow_missing and not papers_dir.exists():
         return Catalog([])
-    for tmp in remove_stale_temporaries(papers_dir):
-        print(f"removed {tmp}, left by an interrupted run", file=sys.stderr)
+    try:
+        for line in recover(papers_dir):
+            print(line, file=sys.stderr)
+    except StorageError as exc:
+        fail(str(exc))
     catalog = load_catalog(papers_dir, topics)
     if catalog.problems:
         for problem in catalog.problems:
@@ -58,9 +62,10 @@ def reader(papers_dir: Path):
 
 
 def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry_run: bool = False) -> tuple[list[Action], list[Problem]]:
-    """Check every planned file with the validator's parser, then write the good ones, each
-    atomically. Returns the actions kept and a problem per entry refused. Nothing is written
-    before every file is planned and checked."""
+    """Check every planned file with the validator's parser, then write the good ones, all or
+    nothing (``storage.write_all``; a write error exits 1 with one located line). Returns the
+    actions kept and a problem per entry refused. Nothing is written before every file is
+    planned and checked."""
     kept, refused = [], []
     for action in actions:
         # An unchanged file is not written, and the catalog already validated it.
@@ -69,7 +74,10 @@ def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry
         if not problems:
             kept.append(action)
     if not dry_run:
-        write_all_atomic({papers_dir / a.path: a.text for a in kept if a.kind != "unchanged"})
+        try:
+            write_all({papers_dir / a.path: a.text for a in kept if a.kind != "unchanged"}, papers_dir)
+        except StorageError as exc:
+            fail(str(exc))
     return kept, refused
 
 

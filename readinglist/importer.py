@@ -4,7 +4,9 @@ importer, so file names, duplicate rules and curator fields behave the same ever
 The source owns ``upvotes``, the links it found, and fills in what a paper lacks: its arXiv id,
 its author names (which replace a bare ``author_count``) and a withdrawal; everything else of an existing paper
 (title, topics, note, dates, abstract) belongs to the curators and is never overwritten.
-``plan_import`` is pure: it decides every write before any file is touched.
+``plan_import`` writes nothing: it decides every write before any file is touched. It reads
+only through the ``read`` function it is given (the text of an existing file, to keep a
+curator's formatting); without one it is a pure function of its arguments.
 """
 
 from __future__ import annotations

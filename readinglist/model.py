@@ -91,7 +91,9 @@ class Paper:
     """When the paper was withdrawn (the day it was announced or seen), or None. A withdrawn
     paper keeps its page but is marked everywhere and left out of the feeds."""
     path: str = field(default="", compare=False)
-    """Where the file lives, relative to the papers folder: ``2024/some-title.md``."""
+    """Where the file lives. ``load_catalog`` and the importers set it relative to the papers
+    folder (``2024/some-title.md``, what ``url``, ``slug`` and ``src_uri`` use); a paper from
+    ``parse_paper`` alone carries the path it was given for messages (``papers/2024/x.md``)."""
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False, hash=False)
     """Line of each key in the file, for errors found after parsing (duplicates, paths)."""
 

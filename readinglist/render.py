@@ -6,9 +6,10 @@ between ``$`` signs, which becomes MathML when the site is built (``math.py``: i
 rebuilt from a checked element tree, text escaped). The curator's note is Markdown, rendered
 with raw HTML switched off and only http(s)/mailto links kept.
 
-Generated pages are Markdown files whose body is a block of HTML: Python-Markdown passes a
-block-level HTML element through untouched, so no Markdown or template syntax inside a title
-or abstract is ever interpreted.
+Generated pages never go through Markdown: their source is empty, and the hook puts the HTML
+rendered here (``render``, from the templates) in place of the converted Markdown in
+``on_page_content``. So no Markdown or template syntax inside a title or abstract is ever
+interpreted, and Python-Markdown never re-parses large HTML blocks.
 """
 
 from __future__ import annotations

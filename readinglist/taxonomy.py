@@ -15,6 +15,7 @@ TITLE_WEIGHT = 3
 THRESHOLD = 3
 MAX_SUGGESTED = 4
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class TaxonomyError(ValueError):
@@ -90,33 +91,97 @@ def _found(pattern: re.Pattern[str], text: str) -> int:
 
 
 def load_taxonomy(path: str | Path) -> Taxonomy:
-    """Read and check ``topics.yml``; raises ``TaxonomyError`` naming the file and topic."""
+    """Read and check ``topics.yml``; raises ``TaxonomyError`` with every problem, each as
+    ``topics.yml:LINE: message`` (topic and key named), never a traceback."""
     path = Path(path)
+    shown = _shown(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise TaxonomyError(f"{path}: cannot read the taxonomy: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
-        raise TaxonomyError(f"{path}: expected a mapping with a 'topics' list")
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise TaxonomyError(f"{shown}: cannot read the taxonomy: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object.count(b"\n", 0, exc.start) + 1
+        raise TaxonomyError(f"{shown}:{line}: not UTF-8 text "
+                            f"(byte 0x{exc.object[exc.start]:02x}); save it as UTF-8") from None
+    # One parse gives both the data and the node tree (for line numbers); libyaml's loader is
+    # ten times faster than PyYAML's pure-Python one, and every script and build reads this file.
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        where = f" ({exc.context} on line {context.line + 1})" if context is not None and exc.context else ""
+        raise TaxonomyError(f"{shown}:{line}: invalid YAML: {getattr(exc, 'problem', None) or exc}{where}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict) or not isinstance(data.get("topics"), list) or not data["topics"]:
+        raise TaxonomyError(f"{shown}:1: expected a mapping with a non-empty 'topics' list (and 'fallback': a topic id)")
+    lines = _item_lines(node)
     topics: list[Topic] = []
-    for i, item in enumerate(data["topics"], 1):
-        where = f"{path}: topic #{i}"
+    problems: list[str] = []
+    first_line: dict[str, int] = {}
+    for i, item in enumerate(data["topics"]):
+        line = lines[i] if i < len(lines) else 1
+        where = f"{shown}:{line}: topic #{i + 1}"
         if not isinstance(item, dict) or set(item) != {"id", "name", "description", "keywords"}:
-            raise TaxonomyError(f"{where}: expected exactly the keys id, name, description, keywords")
+            found = ", ".join(map(str, item)) if isinstance(item, dict) else type(item).__name__
+            problems.append(f"{where}: expected exactly the keys id, name, description, keywords (found: {found})")
+            continue
         if not isinstance(item["id"], str) or not _ID.match(item["id"]):
-            raise TaxonomyError(f"{where}: id {item['id']!r} must be lowercase letters, digits and '-'")
-        if any(t.id == item["id"] for t in topics):
-            raise TaxonomyError(f"{where}: id '{item['id']}' is defined twice")
+            problems.append(f"{where}: id {item['id']!r} must be lowercase letters, digits and '-'")
+            continue
+        where = f"{shown}:{line}: topic '{item['id']}'"
+        if item["id"] in first_line:
+            problems.append(f"{where}: id '{item['id']}' is defined twice (first at line {first_line[item['id']]})")
+            continue
+        first_line[item["id"]] = line
+        if not isinstance(item["keywords"], list):
+            problems.append(f"{where}: keywords: expected a list of patterns")
+            continue
+        bad = False
         for k in item["keywords"]:
             # Matched against lower-cased text (see Taxonomy.scores and _found).
             if not isinstance(k, str) or re.search(r"[A-Z]", re.sub(r"\\.", "", k)):
-                raise TaxonomyError(f"{where} ({item['id']}): keyword {k!r} must be a lowercase pattern")
+                problems.append(f"{where}: keyword {k!r} must be a lowercase pattern")
+                bad = True
+        if bad:
+            continue
         try:
             keywords = tuple(re.compile(rf"(?:{k})(?![\w-])") for k in item["keywords"])
-        except (re.error, TypeError) as exc:
-            raise TaxonomyError(f"{where} ({item['id']}): bad keyword pattern: {exc}") from None
+        except re.error as exc:
+            problems.append(f"{where}: bad keyword pattern: {exc}")
+            continue
         topics.append(Topic(item["id"], str(item["name"]), str(item["description"]), keywords))
     fallback = data.get("fallback")
-    if fallback not in {t.id for t in topics}:
-        raise TaxonomyError(f"{path}: fallback {fallback!r} is not one of the topic ids")
+    if not problems and fallback not in {t.id for t in topics}:
+        problems.append(f"{shown}:{_key_line(node, 'fallback')}: fallback {fallback!r} is not one of the topic ids")
+    if problems:
+        raise TaxonomyError("\n".join(problems))
     return Taxonomy(tuple(topics), fallback)
+
+
+def _item_lines(node) -> list[int]:
+    """Line of each item of the ``topics`` list, from the YAML node tree."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == "topics" and isinstance(value, yaml.SequenceNode):
+                return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _key_line(node, name: str) -> int:
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if key.value == name:
+                return key.start_mark.line + 1
+    return 1
+
+
+def _shown(path: Path) -> str:
+    """The path relative to the current folder when inside it (clickable in a terminal)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)

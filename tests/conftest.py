@@ -1,12 +1,25 @@
-"""Shared fixtures: the project's paths, running scripts the way users do, and building a
-copy of the real site in a temporary folder."""
+"""Shared fixtures: the project's paths, running scripts the way users do (in a subprocess, or
+in-process where only the result matters), and sites built from a frozen fixture of papers.
+
+No test reads or writes the live ``papers/``: content comes from ``tests/fixtures/papers/``
+(the seed scrape imported with ``--added 2026-11-28``, frozen), and every build happens in a
+temporary copy of the project. ``test_live_list.py`` is the one exception: it checks
+invariants that hold for whatever ``papers/`` holds, and only reads it. A session fixture
+checks that the suite left ``papers/`` and ``topics.yml`` byte for byte as they were.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import io
+import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -14,10 +27,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = FIXTURES / "hf-daily-papers-scrape.txt"
+#: The frozen list the site tests build and inspect (never the live papers/).
+FIXTURE_PAPERS = FIXTURES / "papers"
+#: The fixture paper that the built site gives an arXiv id (to show the arXiv buttons).
+ARXIV_PAPER = "2024/a-survey-on-mixture-of-experts.md"
+ARXIV_ID = "2407.06204"
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
-#: What a copy of the project needs to build its site.
-PROJECT_PARTS = ("mkdocs.yml", "topics.yml", "docs", "overrides", "hooks", "readinglist", "papers", "scripts", "package.json")
+#: What a copy of the project needs to build its site (papers come separately).
+PROJECT_PARTS = ("mkdocs.yml", "topics.yml", "docs", "overrides", "hooks", "readinglist", "scripts", "package.json")
 
 
 def run(*argv: str | Path, cwd: Path = ROOT, check: bool = False, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -32,17 +51,71 @@ def run(*argv: str | Path, cwd: Path = ROOT, check: bool = False, env: dict | No
     return result
 
 
-def copy_project(dest: Path, *, papers: bool = True) -> Path:
-    """A copy of the project (optionally without its papers) to build or import into."""
+@dataclass
+class Result:
+    """What an in-process script run gave: the same three things a subprocess gives."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _script(name: str):
+    module_name = f"_script_{name.removesuffix('.py')}"
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, ROOT / "scripts" / name)
+        module = importlib.util.module_from_spec(spec)
+        sys.path.insert(0, str(ROOT / "scripts"))
+        try:
+            spec.loader.exec_module(module)
+        finally:
+            sys.path.remove(str(ROOT / "scripts"))
+            # scripts/_bootstrap.py lets SIGPIPE end a script quietly (piped into `head`); in
+            # the test process it would kill pytest when a fake server writes to a closed socket.
+            signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        sys.modules[module_name] = module
+    return sys.modules[module_name]
+
+
+def run_script(name: str, *argv: str | Path, check: bool = False) -> Result:
+    """Run ``scripts/<name>``'s ``main`` in this process (no interpreter start-up: a tenth of
+    the time), capturing its output and exit code like ``run``. The subprocess smoke tests
+    keep checking that each script also runs as a program."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = _script(name).main([str(a) for a in argv])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            if isinstance(exc.code, str):
+                print(exc.code, file=sys.stderr)
+    result = Result(code or 0, out.getvalue(), err.getvalue())
+    if check and result.returncode != 0:
+        raise AssertionError(f"{name} {argv} exited {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}")
+    return result
+
+
+def copy_papers(dest: Path, source: Path = FIXTURE_PAPERS) -> Path:
+    shutil.copytree(source, dest, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    return dest
+
+
+def copy_project(dest: Path, *, papers: Path | bool | None = FIXTURE_PAPERS) -> Path:
+    """A copy of the project to build or import into, with the fixture papers (or the folder
+    ``papers``, or an empty ``papers/`` when None or False)."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
         src = ROOT / part
-        if part == "papers" and not papers:
-            (dest / "papers").mkdir(parents=True, exist_ok=True)
-        elif src.is_dir():
+        if src.is_dir():
             shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(src, dest / part)
+    if papers is None or papers is False:
+        (dest / "papers").mkdir()
+    elif papers is True:
+        copy_papers(dest / "papers", FIXTURE_PAPERS)
+    else:
+        copy_papers(dest / "papers", papers)
     # npm packages (axe-core, Lighthouse for the browser tests), installed by `make setup`: shared, not copied.
     (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     return dest
@@ -53,15 +126,77 @@ def mkdocs_build(project: Path, *extra: str) -> subprocess.CompletedProcess:
     return run(mkdocs, "build", "--strict", "-d", project / "site", *extra, cwd=project)
 
 
+def mkdocs_build_in_process(project: Path) -> Result:
+    """``mkdocs build --strict`` in this process, for builds that are expected to stop early
+    (no interpreter and MkDocs start-up: most of a failing build's time). ``stderr`` holds the
+    log as the command prints it; an unexpected exception propagates and fails the test.
+    ``mkdocs_build`` keeps checking the same failures through the real command line."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"), strict=True))
+        code = 0
+    except (Abort, ConfigurationError) as exc:
+        stream.write(f"Aborted: {exc}\n")
+        code = 1
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return Result(code, "", stream.getvalue())
+
+
+def give_arxiv_id(papers: Path) -> None:
+    path = papers / ARXIV_PAPER
+    path.write_text(path.read_text(encoding="utf-8").replace("topics:", f"arxiv: '{ARXIV_ID}'\ntopics:", 1), encoding="utf-8")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def working_tree_untouched():
+    """No test may write into the project's own papers or taxonomy."""
+    watched = {"papers": ROOT / "papers", "topics.yml": ROOT / "topics.yml"}
+    before = {name: snapshot(p) if p.is_dir() else p.read_bytes() for name, p in watched.items()}
+    yield
+    after = {name: snapshot(p) if p.is_dir() else p.read_bytes() for name, p in watched.items()}
+    assert after == before, "the test suite changed the working tree's papers/ or topics.yml"
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
 
 
+@dataclass
+class BuiltSite:
+    """A strict build of the fixture project: its site, papers folder and build log."""
+
+    site: Path
+    papers: Path
+    stderr: str
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The real project's site, built once per test session with --strict."""
-    project = copy_project(tmp_path_factory.mktemp("real") / "project")
+def fixture_build(tmp_path_factory) -> BuiltSite:
+    """The fixture papers (one given an arXiv id) built once per session with --strict."""
+    project = copy_project(tmp_path_factory.mktemp("fixture") / "project")
+    give_arxiv_id(project / "papers")
     result = mkdocs_build(project)
     assert result.returncode == 0, result.stderr
-    return project / "site"
+    return BuiltSite(project / "site", project / "papers", result.stderr)
+
+
+@pytest.fixture(scope="session")
+def built_site(fixture_build) -> Path:
+    return fixture_build.site

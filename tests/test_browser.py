@@ -190,8 +190,9 @@ def test_screenshots(browser, base_url, name, width, height):
     context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
     page = context.new_page()
     for label, url in (("home", base_url), ("paper", base_url + QWEN)):
-        page.goto(url)
-        page.wait_for_load_state("networkidle")
+        page.goto(url)  # waits for "load": every image, style and script is in
+        if label == "paper":
+            page.locator("h1.rl-paper__title .katex").wait_for()  # the math is rendered
         target = ARTIFACTS / f"{label}-{name}.png"
         page.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 10_000

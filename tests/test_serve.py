@@ -51,11 +51,11 @@ def test_serve_picks_up_edited_and_added_papers(project: Path):
         url = base + "papers/2024/a-survey-on-mixture-of-experts/"
         wait_for(url, lambda body: "A Survey on Mixture of Experts" in body)
 
+        # Both changes at once: one rebuild (or two, if the second lands during the first) shows both.
         paper.write_text(paper.read_text().replace("title: A Survey on Mixture of Experts", "title: A Survey on Mixture of Experts (edited)"))
-        wait_for(url, lambda body: "A Survey on Mixture of Experts (edited)" in body)
-
         (project / "papers/2024/a-freshly-added-paper.md").write_text(NEW_PAPER)
-        wait_for(base + "topics/surveys/", lambda body: "A Freshly Added Paper" in body)
+        wait_for(url, lambda body: "A Survey on Mixture of Experts (edited)" in body)
+        wait_for(base + "topics/surveys/", lambda body: "A Freshly Added Paper" in body and "(edited)" in body)
         wait_for(base + "papers/2024/a-freshly-added-paper/", lambda body: "written while the server runs" in body)
     finally:
         server.terminate()

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import FIXTURE_PAPERS, mkdocs_build, run, run_script
 
 GOOD = """---
 title: A Good Paper
@@ -29,15 +29,20 @@ def papers(tmp_path):
 
 
 def validate(folder, *extra):
-    result = run("scripts/validate.py", "--papers-dir", folder, *extra)
+    result = run_script("validate.py", "--papers-dir", folder, *extra)
     assert "Traceback" not in result.stderr + result.stdout
     return result
 
 
-def test_shipped_papers_are_valid():
-    result = run("scripts/validate.py")
+def test_the_fixture_papers_are_valid():
+    result = validate(FIXTURE_PAPERS)
     assert result.returncode == 0, result.stdout
-    assert "41 paper(s), all valid." in result.stdout
+    assert result.stdout == "41 paper(s), all valid.\n"
+
+
+def test_validate_runs_as_a_program(papers):
+    result = run("scripts/validate.py", "--papers-dir", papers, "--github")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "1 paper(s), all valid.\n", "")
 
 
 def test_good_folder(papers):
@@ -105,13 +110,7 @@ def test_build_fails_with_the_same_messages(project):
     (project / "papers/2024/broken.md").write_text(text)
     validated = validate(project / "papers")
     message = next(line for line in validated.stdout.splitlines() if line.startswith("papers/2024/broken.md"))
-    from conftest import mkdocs_build
-
     built = mkdocs_build(project)
     assert built.returncode != 0
     assert message in built.stderr
     assert "Traceback" not in built.stderr
-
-
-def test_root_papers_untouched_by_tests():
-    assert (ROOT / "papers").is_dir()

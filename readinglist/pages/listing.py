@@ -17,6 +17,8 @@ from ..render import MONTHS, render
 from . import Build, GeneratedPage, index_meta
 
 PAGE_SIZE = 100
+#: The pager's previous / next labels in each order.
+PAGER_LABELS = {"Date": ("← Newer", "Older →"), "Upvotes": ("← More upvoted", "Fewer upvotes →")}
 
 
 def by_upvotes(papers: list[Paper]) -> list[Paper]:
@@ -35,7 +37,7 @@ def listing(build: Build, base: str, papers: list[Paper], *, heading: str, title
         urls = [order_base if n == 1 else f"{order_base}page/{n}/" for n in range(1, len(chunks) + 1)]
         for n, (url, chunk) in enumerate(zip(urls, chunks, strict=True), 1):
             body = partial(_body, build, url, chunk, papers, heading=heading, lead=lead, links=links,
-                           grouped=by_month and order == "Date", current=n, pages=urls,
+                           grouped=by_month and order == "Date", current=n, pages=urls, pager_labels=PAGER_LABELS[order],
                            orders=[(label, b, b == order_base) for label, b, _ in orders] if len(orders) > 1 else [])
             suffix = (", by upvotes" if order == "Upvotes" else "") + (f", page {n}" if n > 1 else "")
             pages.append(GeneratedPage(url.rstrip("/") + ".md", meta=index_meta(title + suffix, **(meta or {})), body=body))
