@@ -26,7 +26,7 @@ from pathlib import Path
 
 import _bootstrap  # noqa: F401
 from readinglist import cli
-from readinglist.catalog import write_atomic
+from readinglist.storage import write_atomic
 from readinglist.http import FetchError, NotFound
 from readinglist.importer import Action, merge_source, plan_import
 from readinglist.model import Paper, Problem, normalise_title
