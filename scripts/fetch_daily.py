@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     cli.add_papers_dir(parser)
     cli.add_network(parser)
+    cli.add_lock_wait(parser)
     args = parser.parse_args(argv)
     last = args.until or args.date
     if last < args.date:
@@ -43,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"at most {MAX_DAYS} days per run")
 
     topics = cli.taxonomy()
-    catalog = cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
+    # Fail early on broken files, before any request; the plan is made from a fresh read
+    # under the import lock below.
+    cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
     http = cli.http_from(args)
     progress = sys.stderr.isatty()
     entries, skipped_scope, skipped_withdrawn = [], 0, 0
@@ -63,8 +66,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{day}: {len(found)} papers, {len(in_scope)} in scope, {len(withdrawn)} withdrawn", file=sys.stderr)
         day += dt.timedelta(days=1)
 
-    actions, refused = cli.apply_plan(plan_import(entries, catalog, topics, args.added, cli.reader(args.papers_dir)), topics, args.papers_dir,
-                                      dry_run=args.dry_run)
+    # The network is done; plan and write under the import lock, against the files as they
+    # are now (another import may have written some while this one was fetching).
+    with cli.locked(args.papers_dir, args.wait, dry_run=args.dry_run):
+        catalog = cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
+        actions, refused = cli.apply_plan(plan_import(entries, catalog, topics, args.added, cli.reader(args.papers_dir)), topics,
+                                          args.papers_dir, dry_run=args.dry_run)
     cli.report(actions, refused, args.papers_dir, dry_run=args.dry_run)
     counts = {k: sum(a.kind == k for a in actions) for k in ("created", "updated", "unchanged")}
     print(f"{counts['created']} new, {counts['updated']} updated, {counts['unchanged']} unchanged, "
@@ -74,4 +81,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(cli.run(main))
