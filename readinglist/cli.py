@@ -133,7 +133,7 @@ def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry
             continue
         # An unchanged file is not written, and the catalog already validated it.
         problems = [] if action.kind == "unchanged" else check_roundtrip(action, topics.ids)
-        refused += [Problem(action.entry.source, action.entry.line, p.key, p.message) for p in problems]
+        refused += [Problem(action.entry.source, _source_line(action.entry, p.key), p.key, p.message) for p in problems]
         if not problems:
             kept.append(action)
     if not dry_run:
@@ -141,6 +141,14 @@ def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry
         write_all_atomic({papers_dir / a.path: a.text for a in kept if a.kind != "unchanged"})
         _phase = "written"
     return kept, refused
+
+
+def _source_line(entry, key: str) -> int:
+    """The line of the source (a scrape) that a problem with ``key`` is about: dates and
+    upvotes come from the entry's date line, the rest from its first line."""
+    if key in ("published", "added", "upvotes") and entry.date_line:
+        return entry.date_line
+    return entry.line
 
 
 def add_network(parser: argparse.ArgumentParser) -> None:
