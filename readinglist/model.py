@@ -40,6 +40,14 @@ MAX_TITLE = 300
 #: Larger abstracts are refused: a real one is a few hundred words.
 MAX_ABSTRACT = 20_000
 EARLIEST = dt.date(1900, 1, 1)
+#: Limits on the curator's note, checked before Markdown sees it: Python-Markdown's link
+#: parser rescans the rest of the text from every unmatched '[' (a note of 4,000 '[' took
+#: 23 s), and it recurses once per level of nested lists or quotes (RecursionError at a few
+#: hundred). Within these limits the slowest note renders in a few milliseconds of work per
+#: bracket (tests/test_hostile_inputs.py).
+MAX_NOTE = 2_000
+MAX_NOTE_BRACKETS = 20
+MAX_NOTE_NESTING = 6
 
 _NEW_ARXIV = re.compile(r"^(\d{2})(0[1-9]|1[0-2])\.\d{4,5}$")
 _OLD_ARXIV = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}$")
@@ -483,9 +491,35 @@ def _validate_links(node, report, key):
     return tuple(links) if ok else None
 
 
+_NOTE_NESTING = re.compile(r"^([ \t]*)((?:(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]+|$)|>[ \t]*)+)", re.MULTILINE)
+_NOTE_MARKER = re.compile(r"[-*+>]|[0-9]{1,9}[.)]")
+
+
+def note_problem(text: str) -> str | None:
+    """Why a curator's note is too large or too deeply nested to be rendered, or None. The
+    validator reports it, and ``render.note_html`` shows such a note as plain text instead of
+    handing it to Markdown (one rule, two places that rely on it)."""
+    if len(text) > MAX_NOTE:
+        return f"is {len(text):,} characters long; a note has at most {MAX_NOTE:,}"
+    if (brackets := text.count("[")) > MAX_NOTE_BRACKETS:
+        return f"has {brackets} '[' brackets; a note has at most {MAX_NOTE_BRACKETS} (each link takes one)"
+    for match in _NOTE_NESTING.finditer(text):
+        depth = len(_NOTE_MARKER.findall(match.group(2))) + len(match.group(1).expandtabs(4)) // 4
+        if depth > MAX_NOTE_NESTING:
+            line = text.count("\n", 0, match.start()) + 1
+            return (f"nests lists or quotes {depth} levels deep (line {line} of the note); "
+                    f"a note nests at most {MAX_NOTE_NESTING} levels")
+    return None
+
+
 def _validate_note(node, report, key):
     value = _text(node, report, key)
-    return value.strip() if value is not None else None
+    if value is None:
+        return None
+    if problem := note_problem(value.strip()):
+        report.node(node, key, problem)
+        return None
+    return value.strip()
 
 
 _VALIDATORS = {

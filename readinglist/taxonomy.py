@@ -10,11 +10,15 @@ from pathlib import Path
 
 import yaml
 
+from .model import MAX_ABSTRACT, MAX_TITLE
+
 #: Weight of a keyword found in the title, and the score a topic needs to be suggested.
 TITLE_WEIGHT = 3
 THRESHOLD = 3
 MAX_SUGGESTED = 4
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
+#: A run of characters a whole-word match cannot start inside (see ``_found``).
+_WORD = re.compile(r"[\w-]*")
 
 
 class TaxonomyError(ValueError):
@@ -53,6 +57,8 @@ class Taxonomy:
         """Keyword score of every topic for a paper (0 for no match)."""
         # One search per keyword over title and abstract together: the first whole-word match
         # tells whether the title has one (weight 3) or only the abstract (weight 1).
+        # Bounded input whatever the caller checked: keyword scoring costs time per character.
+        title, abstract = title[:MAX_TITLE], abstract[:MAX_ABSTRACT]
         text = f"{title}\n{abstract}".lower()
         split = len(title)
         result = {}
@@ -85,7 +91,10 @@ def _found(pattern: re.Pattern[str], text: str) -> int:
         start = match.start()
         if start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_-"):
             return start
-        match = pattern.search(text, start + 1)
+        # No match can start inside this word: go on after it. Searching again from
+        # start + 1 made a long word that repeats a keyword ('interpretinterpret...')
+        # quadratic, as each try ran to the end of the word.
+        match = pattern.search(text, _WORD.match(text, start).end() + 1)
     return -1
 
 
@@ -107,7 +116,15 @@ def load_taxonomy(path: str | Path) -> Taxonomy:
             raise TaxonomyError(f"{where}: id {item['id']!r} must be lowercase letters, digits and '-'")
         if any(t.id == item["id"] for t in topics):
             raise TaxonomyError(f"{where}: id '{item['id']}' is defined twice")
+        if not isinstance(item["keywords"], list):
+            shown = "empty" if item["keywords"] is None else f"{type(item['keywords']).__name__} {str(item['keywords'])[:40]!r}"
+            raise TaxonomyError(f"{where} ({item['id']}): keywords is {shown}; expected a list of patterns "
+                                "(write [] for a topic no rule suggests)")
+        if not isinstance(item["name"], str) or not item["name"].strip() or not isinstance(item["description"], str):
+            raise TaxonomyError(f"{where} ({item['id']}): name and description must be text")
         for k in item["keywords"]:
+            if isinstance(k, str) and not k.strip():
+                raise TaxonomyError(f"{where} ({item['id']}): an empty keyword would match every paper")
             # Matched against lower-cased text (see Taxonomy.scores and _found).
             if not isinstance(k, str) or re.search(r"[A-Z]", re.sub(r"\\.", "", k)):
                 raise TaxonomyError(f"{where} ({item['id']}): keyword {k!r} must be a lowercase pattern")
