@@ -69,7 +69,7 @@ def locked(papers_dir: Path, wait: float, *, dry_run: bool = False) -> Iterator[
     command = " ".join(Path(sys.argv[0]).name.split()[:1])
 
     def waiting(holder) -> None:
-        print(f"waiting up to {wait:g} s for another import on {papers_dir} ({holder.describe()})", file=sys.stderr)
+        print(shown(f"waiting up to {wait:g} s for another import on {papers_dir} ({holder.describe()})"), file=sys.stderr, flush=True)
 
     try:
         papers_dir.mkdir(parents=True, exist_ok=True)

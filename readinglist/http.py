@@ -149,7 +149,7 @@ class Http:
         def work() -> None:
             try:
                 results.put(("ok", self._transfer(url, params, accept, shown, cancel)))
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            except BaseException as exc:  # handed to the caller's thread, which raises it
                 results.put(("error", exc))
 
         worker = threading.Thread(target=work, name="http-get", daemon=True)

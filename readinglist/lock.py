@@ -92,7 +92,7 @@ def process_start(pid: int) -> str:
 
 
 def current_holder(command: str = "", *, now: Callable[[], dt.datetime] | None = None) -> Holder:
-    started = (now or (lambda: dt.datetime.now(dt.timezone.utc)))()
+    started = (now or (lambda: dt.datetime.now(dt.UTC)))()
     return Holder(pid=os.getpid(), host=socket.gethostname(), boot_id=_boot_id(), pid_ns=_pid_namespace(),
                   proc_start=process_start(os.getpid()), token=secrets.token_hex(8),
                   since=started.strftime("%Y-%m-%d %H:%M:%S UTC"), command=command[:200])
