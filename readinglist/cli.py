@@ -187,7 +187,7 @@ def seconds(*, allow_zero: bool = False) -> Callable[[str], float]:
 def count(most: int) -> Callable[[str], int]:
     """argparse type: a whole number from 0 to ``most``."""
     def parse(text: str) -> int:
-        if not text.strip().isascii() or not text.strip().isdigit() or int(text) > most:
+        if not text.strip().isascii() or not text.strip().isdigit() or len(text.strip()) > 6 or int(text) > most:
             raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number from 0 to {most}")
         return int(text)
     return parse

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .model import MAX_ABSTRACT, MAX_DIGITS, MAX_TITLE, Problem
+from .model import MAX_ABSTRACT, MAX_DIGITS, MAX_TITLE, Problem, url_problem
 
 _AUTHORS = re.compile(r"^\s*[•·*-]?\s*([0-9]+)\s+authors?\s*$", re.IGNORECASE)
 _MONTHS = {m: i for i, m in enumerate(
@@ -174,7 +174,10 @@ def link_kind(url: str) -> str:
 def links_in(text: str) -> tuple[tuple[str, str], ...]:
     """The URLs of an abstract as ``(kind, url)`` links: first of a kind is ``code``, the next
     ``code-2`` ... in order of appearance, each URL once."""
-    return merge_links((), [(link_kind(raw.rstrip(".,;:!?")), raw.rstrip(".,;:!?")) for raw in _URL.findall(text)])
+    urls = [raw.rstrip(".,;:!?") for raw in _URL.findall(text)]
+    # A URL the validator would refuse (a port out of range, ...) stays in the abstract as
+    # text; as a link it would get the whole entry rejected.
+    return merge_links((), [(link_kind(url), url) for url in urls if url_problem(url) is None])
 
 
 def merge_links(links, extra) -> tuple[tuple[str, str], ...]:

@@ -193,15 +193,27 @@ def test_a_thousand_titles_sharing_one_slug_prefix_all_get_valid_names(tmp_path)
     entries = [SourceEntry(title=f"{prefix} Part {i}", abstract="We study attention heads.", published=DAY, upvotes=i)
                for i in range(1200)]
     papers = tmp_path / "papers"
-    start = time.perf_counter()
     actions, refused = cli.apply_plan(plan_import(entries, Catalog([]), TOPICS, DAY), TOPICS, papers)
-    planned = time.perf_counter() - start
     assert refused == [] and len(actions) == 1200
     assert len({a.path for a in actions}) == 1200
     assert max(len(Path(a.path).stem) for a in actions) <= 84
     catalog = load_catalog(papers, TOPICS)
     assert catalog.problems == [] and len(catalog.papers) == 1200
-    assert planned < 60  # (naming is linear: a dict remembers the next suffix of each name)
+
+
+def test_naming_many_papers_of_one_title_is_linear():
+    class CountingSet(set):
+        lookups = 0
+
+        def __contains__(self, item):
+            CountingSet.lookups += 1
+            return super().__contains__(item)
+
+    taken, next_suffix = CountingSet(), {}
+    for _ in range(2000):
+        taken.add(new_path(paper("Attention Heads"), taken, next_suffix))
+    assert len(taken) == 2000 and "2024/attention-heads-2000.md" in taken
+    assert CountingSet.lookups <= 2 * 2000  # not the 2,000,000 of trying -2, -3 ... each time
 
 
 # --------------------------------------------------------------------------------------------
@@ -436,3 +448,25 @@ def test_a_date_problem_of_a_scrape_is_reported_at_the_date_line(tmp_path):
     scrape.write_text("Attention Heads in Depth\n\nWe study attention heads.\n\n  • 3 authors\n·\nMar 3, 2999 4\n")
     result = run("scripts/import_scrape.py", scrape, "--papers-dir", tmp_path / "papers")
     assert f"rejected: {scrape}:7: published: 2999-03-03 is in the future" in result.stderr.splitlines()
+
+
+def test_file_names_with_newlines_and_escapes_stay_on_their_line(papers):
+    name = "x\n::error file=evil::pwned\x1b[2J.md"
+    (papers / "2024" / name).write_text(dump_paper(paper("X")), encoding="utf-8")
+    result = validate(papers, "--github")
+    lines = result.stdout.splitlines()
+    assert result.returncode == 1 and "\x1b" not in result.stdout
+    assert all(line.startswith(("papers/2024/x\\x0a::error file=evil::pwned\\x1b[2J.md:", "::error file=papers/2024/x\\x0a%3A%3Aerror"))
+               for line in lines[:-1]), lines
+    assert lines[-1].startswith("1 problem(s) in 1 file(s)")
+
+
+def test_a_url_the_validator_refuses_stays_text_in_an_imported_abstract(tmp_path):
+    scrape = tmp_path / "s.txt"
+    scrape.write_text("Attention Heads in Depth\n\nCode at https://github.com/a/b and https://a.org:99999/x.\n\n"
+                      "  • 3 authors\n·\nMar 3, 2024 4\n")
+    papers = tmp_path / "papers"
+    result = run("scripts/import_scrape.py", scrape, "--papers-dir", papers)
+    assert result.returncode == 0, result.stderr
+    text = (papers / "2024/attention-heads-in-depth.md").read_text()
+    assert "code: https://github.com/a/b" in text and "99999" not in text.split("---")[1]
