@@ -25,9 +25,11 @@ import markdown
 from markupsafe import Markup, escape
 
 from .model import Paper, note_problem
+from .texspans import tex_matches
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+#: The rule for math, as a regular expression; ``texspans.tex_matches`` applies it in linear time.
 _MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=[^\s$])(.+?)(?<=[^\s\\])\$(?![\w$])", re.DOTALL)
 _TEX_SYMBOLS = {
     "infty": "∞", "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε",
@@ -53,7 +55,7 @@ LINK_LABELS = {"code": "Code", "project": "Project page", "data": "Data", "pdf":
 def rich(text: str) -> Markup:
     """Escaped HTML for a title or abstract, with ``$...$`` / ``$$...$$`` marked up for KaTeX."""
     out, last = [], 0
-    for match in _MATH.finditer(text):
+    for match in tex_matches(text):
         out.append(escape(text[last:match.start()]))
         if match.group(1) is not None:
             out.append(Markup('<span class="arithmatex">\\[%s\\]</span>') % match.group(1))
@@ -67,12 +69,16 @@ def rich(text: str) -> Markup:
 def plain(text: str) -> str:
     """A title as readable plain text (for the browser tab, feeds' plain fields): TeX math
     becomes Unicode where it can (``$\\infty$`` -> ``∞``), markup-free otherwise."""
-    def tex(match: re.Match[str]) -> str:
+    def tex(match) -> str:
         body = match.group(1) if match.group(1) is not None else match.group(2)
         body = re.sub(r"\\([A-Za-z]+|[%&_])", lambda m: _TEX_SYMBOLS.get(m.group(1), m.group(1)), body)
         body = re.sub(r"\^\{?([0-9+\-n]+)\}?", lambda m: m.group(1).translate(_SUPERSCRIPTS), body)
         return body.replace("{", "").replace("}", "").replace("~", " ")
-    return _MATH.sub(tex, text)
+    out, last = [], 0
+    for match in tex_matches(text):  # linear; _MATH run by re is quadratic on hostile text
+        out += [text[last:match.start()], tex(match)]
+        last = match.end()
+    return "".join(out) + text[last:]
 
 
 def first_sentence(text: str, limit: int = 280) -> str:

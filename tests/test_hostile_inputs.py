@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -27,10 +28,11 @@ from readinglist.catalog import Catalog, load_catalog, new_path
 from readinglist.importer import plan_import
 from readinglist.lock import import_lock
 from readinglist.model import MAX_NOTE, MAX_NOTE_BRACKETS, Paper, Problem, dump_paper, normalise_title, note_problem, parse_paper, shown
-from readinglist.render import note_html
+from readinglist.render import note_html, plain, rich
 from readinglist.scrape import SourceEntry
 from readinglist.sources import SourceError, hf_paper_entry
 from readinglist.taxonomy import TaxonomyError, load_taxonomy
+from readinglist.texspans import tex_matches
 
 TOPICS = load_taxonomy(ROOT / "topics.yml")
 DAY = dt.date(2024, 3, 1)
@@ -470,3 +472,24 @@ def test_a_url_the_validator_refuses_stays_text_in_an_imported_abstract(tmp_path
     assert result.returncode == 0, result.stderr
     text = (papers / "2024/attention-heads-in-depth.md").read_text()
     assert "code: https://github.com/a/b" in text and "99999" not in text.split("---")[1]
+
+
+MATH_RULE = re.compile(r"\$\$(.+?)\$\$|(?<![\\$\w])\$(?=[^\s$])(.+?)(?<=[^\s\\])\$(?![\w$])", re.DOTALL)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("$$$\\ a1_-\n{}^é٣\u00a0")), max_size=40))
+def test_math_spans_are_the_rules_matches(text):
+    """The linear scanner finds exactly what the rule's regular expression finds."""
+    expected = [(m.start(), m.end(), m.group(1), m.group(2)) for m in MATH_RULE.finditer(text)]
+    assert [(m.start(), m.end(), m.group(1), m.group(2)) for m in tex_matches(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["$a " * 6666, "$a\\$ " * 4000, "$" * 20_000, "x$ " * 6666])
+def test_math_in_a_hostile_abstract_is_found_in_linear_time(text):
+    """Many openings and no closing made the regular expression rescan to the end from each
+    one: 48 s for one 20,000-character abstract."""
+    start = time.perf_counter()
+    rich(text)
+    plain(text)
+    assert time.perf_counter() - start < 3  # was 48 s; linear now (a fraction of a second)
