@@ -23,6 +23,7 @@ the same stale lock cannot end up deleting each other's fresh one.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import secrets
@@ -166,7 +167,7 @@ class ImportLock:
                 json.dump(self.me.__dict__, handle)
             for _ in range(3):
                 try:
-                    os.link(tmp, self.path)
+                    self._create(tmp)
                 except FileExistsError:
                     holder = read_holder(self.path)
                     if holder is None or not is_stale(holder, self.me) or not self._break(holder):
@@ -177,6 +178,22 @@ class ImportLock:
             return read_holder(self.path) or Holder(0, "?", "", "", "", "", "an unknown time")
         finally:
             tmp.unlink(missing_ok=True)
+
+    def _create(self, tmp: Path) -> None:
+        """Create the lock file holding ``tmp``'s content, or raise ``FileExistsError``. A hard
+        link makes it appear complete; on a file system without hard links it is created
+        with ``O_EXCL`` and then written (a reader that sees it empty meanwhile treats it as
+        held, never as stale)."""
+        try:
+            os.link(tmp, self.path)
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS):
+                raise
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(tmp.read_text(encoding="utf-8"))
 
     def _break(self, stale: Holder) -> bool:
         """Remove the lock file if it still is ``stale``'s; True if it was removed."""

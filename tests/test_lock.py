@@ -240,3 +240,15 @@ def test_stale_temporaries_only_under_the_lock_or_when_certainly_dead(tmp_path):
     assert catalog.remove_stale_temporaries(tmp_path) == []
     assert catalog.remove_stale_temporaries(tmp_path, locked=True) == [fresh]
     assert huge.exists() and other.exists()
+
+
+def test_on_a_file_system_without_hard_links_the_lock_still_works(tmp_path, monkeypatch):
+    def no_links(src, dst):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    with import_lock(tmp_path) as lock:
+        assert read_holder(tmp_path / LOCK_NAME) == lock.me
+        with pytest.raises(LockBusy):
+            ImportLock(tmp_path).acquire(wait=0)
+    assert not (tmp_path / LOCK_NAME).exists()
