@@ -493,3 +493,15 @@ def test_math_in_a_hostile_abstract_is_found_in_linear_time(text):
     rich(text)
     plain(text)
     assert time.perf_counter() - start < 3  # was 48 s; linear now (a fraction of a second)
+
+
+def test_a_year_folder_that_is_a_file_is_reported_before_anything_is_written(tmp_path):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "2024").write_text("not a folder")
+    scrape = tmp_path / "s.txt"
+    scrape.write_text("Attention Heads in Depth\n\nWe study attention heads.\n\n  • 3 authors\n·\nMar 3, 2024 4\n")
+    result = run("scripts/import_scrape.py", scrape, "--papers-dir", papers)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "papers/2024:1: is not a paper file" in result.stderr
+    assert (papers / "2024").read_text() == "not a folder"
