@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
-from .catalog import Catalog, load_catalog, remove_stale_temporaries, write_all_atomic
+from .catalog import Catalog, load_catalog, read_paper_file, remove_stale_temporaries, write_all_atomic
 from .http import Http
 from .importer import Action, check_roundtrip
 from .lock import ImportLock, LockBusy
@@ -118,7 +118,17 @@ def catalog_or_fail(papers_dir: Path, topics: Taxonomy, *, allow_missing: bool =
 
 def reader(papers_dir: Path):
     """Reads an existing paper file by its path relative to ``papers_dir`` (for plan_import)."""
-    return lambda rel: (papers_dir / rel).read_text(encoding="utf-8")
+    def read(rel: str) -> str:
+        # Like the catalog: never through a link, never a FIFO, never a huge file (it may
+        # have changed since the catalog read it).
+        raw, problem = read_paper_file(papers_dir / rel, rel)
+        try:
+            if problem is None:
+                return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problem = Problem(f"{papers_dir.name}/{rel}", 1, "", "changed while the import ran and is no longer UTF-8")
+        fail(f"{problem}; nothing was written")
+    return read
 
 
 def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry_run: bool = False) -> tuple[list[Action], list[Problem]]:
