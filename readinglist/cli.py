@@ -121,7 +121,7 @@ def reader(papers_dir: Path):
     def read(rel: str) -> str:
         # Like the catalog: never through a link, never a FIFO, never a huge file (it may
         # have changed since the catalog read it).
-        raw, problem = read_paper_file(papers_dir / rel, rel)
+        raw, problem = read_paper_file(papers_dir / rel, f"{papers_dir.name}/{rel}")
         try:
             if problem is None:
                 return raw.decode("utf-8")
