@@ -6,9 +6,11 @@ one-line ``FetchError``. Clocks and sleeps are injected: no test waits for time 
 from __future__ import annotations
 
 import email.utils
+import gzip
 import json
 import time
 import tracemalloc
+import zlib
 
 import pytest
 
@@ -223,3 +225,21 @@ def test_json_nesting_at_the_limit_is_fine_and_brackets_in_strings_do_not_count(
 def test_nonsense_settings_are_refused(kw):
     with pytest.raises(ValueError):
         Http(**kw)
+
+
+@pytest.mark.parametrize("behaviour", [
+    chunked(b"4\r\n[1, \r\n3\r\n2, \r\n2\r\n3]\r\n0\r\n\r\n"),
+    Raw(response(200, gzip.compress(b"[1, 2, 3]"), {"Content-Encoding": "gzip"})),
+    Raw(response(200, zlib.compress(b"[1, 2, 3]"), {"Content-Encoding": "deflate"})),
+    chunked(b"%x\r\n" % len(gzip.compress(b"[1, 2, 3]")) + gzip.compress(b"[1, 2, 3]") + b"\r\n0\r\n\r\n", {"Content-Encoding": "gzip"}),
+])
+def test_well_formed_chunked_and_compressed_answers_are_read(server, behaviour):
+    server.route("/ok", behaviour)
+    assert client(FakeTime()).get_json(server.url + "/ok") == [1, 2, 3]
+
+
+def test_an_encoding_that_was_not_asked_for_is_refused(server):
+    server.route("/br", Raw(response(200, b"xx", {"Content-Encoding": "br"})))
+    with pytest.raises(FetchError) as exc:
+        client(FakeTime()).get(server.url + "/br")
+    assert "compressed with 'br', which was not asked for" in one_line(exc)
