@@ -235,7 +235,7 @@ class Http:
         return b"".join(chunks)
 
     def _too_large(self, shown: str) -> str:
-        return (f"{shown}: the answer is larger than {self.max_bytes / 1e6:g} MB (after decompression); "
+        return (f"{shown}: the answer is larger than {self.max_bytes / 2**20:g} MiB (after decompression); "
                 "refusing it: is this the right URL?")
 
     def get_json(self, url: str, *, params: dict | None = None) -> Any:
