@@ -18,6 +18,9 @@ from readinglist import cli
 from readinglist.importer import plan_import
 from readinglist.scrape import parse_scrape
 
+#: A day's listing is about 100 kB; a year's, a few MB. Larger is not a scrape.
+MAX_SCRAPE_BYTES = 64 * 1024 * 1024
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -33,6 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     entries, rejected = [], []
     for file in args.files:
         try:
+            if file.exists() and not file.is_file():
+                cli.fail(f"{file}: not a regular file; give the scraped listing's text file")
+            if file.stat().st_size > MAX_SCRAPE_BYTES:
+                cli.fail(f"{file}: {file.stat().st_size:,} bytes is more than a scrape can be ({MAX_SCRAPE_BYTES:,}); split it")
             text = file.read_bytes().decode("utf-8")
         except OSError as exc:
             cli.fail(f"{file}: cannot read: {exc.strerror}")
