@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,12 +35,22 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise SystemExit(code)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cancelled CI job, ``kill``): stop like Ctrl-C, releasing the lock and
+    removing temporary files on the way out."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:
-    """Run a script's ``main``; Ctrl-C ends it with exit code 130 and one line saying what
-    was and was not written, instead of a traceback."""
+    """Run a script's ``main``; Ctrl-C (exit code 130) or SIGTERM (143) ends it with one line
+    saying what was and was not written, instead of a traceback."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         return main(argv)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if _phase == "writing":
             message = ("interrupted while writing: no file is partly written (each holds its old or its new text) "
                        "but some may be new and others not yet; run the same command again to finish")
@@ -48,7 +59,7 @@ def run(main: Callable[[list[str] | None], int], argv: list[str] | None = None) 
         else:
             message = "interrupted: nothing was written"
         print(message, file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, Terminated) else 130
 
 
 def add_lock_wait(parser: argparse.ArgumentParser) -> None:

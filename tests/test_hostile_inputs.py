@@ -26,7 +26,7 @@ from hostile_server import HostileServer, Raw, Trickle, response
 from readinglist import cli
 from readinglist.catalog import Catalog, load_catalog, new_path
 from readinglist.importer import plan_import
-from readinglist.lock import import_lock
+from readinglist.lock import import_lock, read_holder
 from readinglist.model import MAX_NOTE, MAX_NOTE_BRACKETS, Paper, Problem, dump_paper, normalise_title, note_problem, parse_paper, shown
 from readinglist.render import note_html, plain, rich
 from readinglist.scrape import SourceEntry
@@ -537,3 +537,15 @@ def test_fetch_daily_turns_a_hostile_answer_into_one_line_and_writes_nothing(tmp
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0] and lines[0].endswith("Nothing was written.")
     assert not papers.exists() or not list(papers.rglob("*.md"))
+
+
+def test_sigterm_while_waiting_for_the_lock_is_a_clean_stop(tmp_path):
+    papers = tmp_path / "papers"
+    with import_lock(papers) as lock:
+        process = subprocess.Popen([sys.executable, ROOT / "scripts/import_scrape.py", ROOT / "tests/fixtures/hf-daily-papers-scrape.txt",
+                                    "--papers-dir", papers, "--wait", "600"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert process.stderr.readline().startswith("waiting up to 600 s")
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+        assert read_holder(papers / ".import.lock").token == lock.me.token  # ours, untouched
+    assert process.returncode == 143 and err.strip() == "interrupted: nothing was written"
