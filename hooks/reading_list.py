@@ -47,6 +47,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from readinglist.catalog import load_catalog  # noqa: E402
+from readinglist.model import shown  # noqa: E402
 from readinglist.pages import Build, GeneratedPage, Site, generate_all  # noqa: E402
 from readinglist.status import build_facts  # noqa: E402
 from readinglist.taxonomy import TaxonomyError, load_taxonomy  # noqa: E402
@@ -65,7 +66,7 @@ def on_files(files: Files, config) -> Files:
     try:
         taxonomy = load_taxonomy(project / "topics.yml")
     except TaxonomyError as exc:
-        raise PluginError(str(exc)) from None
+        raise PluginError(shown(str(exc))) from None
     catalog = load_catalog(project / "papers", taxonomy)
     if catalog.problems:
         for problem in catalog.problems:

@@ -5,7 +5,10 @@ hooks, the validator and the importers all load papers through here; writing is
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -47,14 +50,18 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy) -> Catalog:
     shown = root.name
     papers: list[Paper] = []
     problems: list[Problem] = []
-    if not root.is_dir():
+    if not root.exists():
         return Catalog([], [Problem(str(root), 0, "", "the papers folder does not exist")])
-    for file in sorted(root.rglob("*.md")):
-        if file.name.startswith("."):
-            continue  # editor backups and our own temporary files
-        rel = file.relative_to(root).as_posix()
+    if not root.is_dir():
+        return Catalog([], [Problem(str(root), 0, "", "is not a folder; the papers folder must be a folder of <year>/<slug>.md files")])
+    files, found = scan_papers(root)
+    problems.extend(found)
+    for rel in files:
         path = f"{shown}/{rel}"
-        raw = file.read_bytes()
+        raw, problem = read_paper_file(root / rel, path)
+        if problem is not None:
+            problems.append(problem)
+            continue
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -74,6 +81,88 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy) -> Catalog:
                                 f"updated; run 'python -m readinglist.storage {root}' (or the import again) to complete it"))
     papers.sort(key=sort_key)
     return Catalog(papers, sorted(problems))
+
+
+#: A paper file is a few kB; anything much larger is not one, and is not read into memory.
+MAX_FILE_BYTES = 256 * 1024
+#: Folders deeper than this under papers/ are not searched (paper files are two levels down).
+MAX_DEPTH = 8
+
+
+def scan_papers(root: Path) -> tuple[list[str], list[Problem]]:
+    """The ``.md`` files under ``root`` (relative POSIX paths, sorted) and a problem for every
+    entry that must not be there: symbolic links (to files or folders, dangling or not),
+    folders, FIFOs, sockets or devices named ``*.md``, and files that are not ``.md``. Links are
+    never followed. Hidden entries (``.last-import.json``, editors' backups, our temporary and
+    lock files) are skipped."""
+    files: list[str] = []
+    problems: list[Problem] = []
+
+    def walk(folder: Path, rel: str, depth: int) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(f"{root.name}/{rel}".rstrip("/"), 0, "", f"cannot be read: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            child = f"{rel}{entry.name}"
+            where = f"{root.name}/{child}"
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except OSError as exc:
+                problems.append(Problem(where, 1, "", f"cannot be read: {exc.strerror or exc}"))
+                continue
+            if stat.S_ISLNK(mode):
+                problems.append(Problem(where, 1, "", "is a symbolic link; paper files and year folders must be real "
+                                                      "files and folders (a link is never followed): replace it with the file or folder itself"))
+            elif stat.S_ISDIR(mode):
+                if entry.name.endswith(".md"):
+                    problems.append(Problem(where, 1, "", "is a folder named like a paper file; paper files live in papers/<year>/<slug>.md"))
+                elif depth >= MAX_DEPTH:
+                    problems.append(Problem(where, 1, "", "is nested too deep; paper files live in papers/<year>/<slug>.md"))
+                else:
+                    walk(Path(entry.path), f"{child}/", depth + 1)
+            elif not stat.S_ISREG(mode):
+                problems.append(Problem(where, 1, "", "is not a regular file (a FIFO, socket or device); it is not read: remove it"))
+            elif not entry.name.endswith(".md"):
+                problems.append(Problem(where, 1, "", "is not a paper file (papers/<year>/<slug>.md); move it out of papers/ or rename it"))
+            else:
+                files.append(child)
+
+    walk(root, "", 0)
+    return files, problems
+
+
+def read_paper_file(file: Path, shown: str) -> tuple[bytes, Problem | None]:
+    """The bytes of one paper file, read without following a symbolic link, without blocking
+    on a FIFO, and only if it is a regular file of at most ``MAX_FILE_BYTES`` (checked on the
+    open file, so a file swapped for a link or a device after the folder was listed is still
+    refused)."""
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        reason = "is a symbolic link; it is not followed" if exc.errno == errno.ELOOP else f"cannot be read: {exc.strerror or exc}"
+        return b"", Problem(shown, 1, "", reason)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return b"", Problem(shown, 1, "", "is not a regular file (a FIFO, socket or device); it is not read: remove it")
+        if info.st_size > MAX_FILE_BYTES:
+            return b"", Problem(shown, 1, "", f"is {info.st_size:,} bytes; a paper file has at most {MAX_FILE_BYTES:,} "
+                                               "(its abstract at most 20,000 characters); it is not read")
+        chunks, size = [], 0
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:  # grew while being read
+                return b"", Problem(shown, 1, "", f"is more than {MAX_FILE_BYTES:,} bytes; a paper file has at most {MAX_FILE_BYTES:,}")
+        return b"".join(chunks), None
+    except OSError as exc:
+        return b"", Problem(shown, 1, "", f"cannot be read: {exc.strerror or exc}")
+    finally:
+        os.close(fd)
 
 
 def _path_problems(paper: Paper, shown: str) -> list[Problem]:
@@ -125,10 +214,21 @@ def make_slug(title: str) -> str:
     return slugify(title, max_length=MAX_SLUG, word_boundary=True, save_order=True) or "paper"
 
 
-def new_path(paper: Paper, taken: set[str]) -> str:
-    """``<yyyy>/<slug>.md`` for a new paper, with a short suffix if the name is taken."""
-    base = f"{paper.published.year}/{make_slug(paper.title)}"
-    candidate, n = f"{base}.md", 2
-    while candidate in taken:
-        candidate, n = f"{base}-{n}.md", n + 1
+def new_path(paper: Paper, taken: set[str], next_suffix: dict[str, int] | None = None) -> str:
+    """``<yyyy>/<slug>.md`` for a new paper, with a suffix ``-2``, ``-3`` ... if the name is
+    taken. The stem is shortened to make room for a long suffix, so the name always stays a
+    valid slug of at most ``MAX_SLUG + 4`` characters, however many titles share a prefix.
+    ``next_suffix`` (kept by the caller across calls) remembers the next free suffix of each
+    name, so naming many papers of one title is linear, not quadratic."""
+    year, slug = paper.published.year, make_slug(paper.title)
+    base = f"{year}/{slug}"
+    counters = {} if next_suffix is None else next_suffix
+    candidate, n = f"{base}.md", counters.get(base, 2)
+    if n > 2:
+        candidate = ""  # the plain name was taken before
+    while not candidate or candidate in taken:
+        suffix = f"-{n}"
+        stem = slug[:MAX_SLUG + 4 - len(suffix)].rstrip("-") if len(slug) + len(suffix) > MAX_SLUG + 4 else slug
+        candidate, n = f"{year}/{stem}{suffix}.md", n + 1
+    counters[base] = n
     return candidate

@@ -27,11 +27,13 @@ class Action:
     """What importing one entry does: ``created``, ``updated`` or ``unchanged``."""
 
     kind: str
+    """``created``, ``updated``, ``unchanged``, or ``refused`` (``reason`` says why)."""
     path: str
     """Relative to the papers folder: ``2024/some-title.md``."""
     text: str
     """The file's full new text (also for ``unchanged``: equal to what is on disk)."""
     entry: SourceEntry
+    reason: str = ""
 
 
 def entry_to_paper(entry: SourceEntry, taxonomy: Taxonomy, added: dt.date) -> Paper:
@@ -89,12 +91,20 @@ def plan_import(entries: list[SourceEntry], catalog: Catalog, taxonomy: Taxonomy
     by_arxiv = catalog.by_arxiv()
     by_title = catalog.by_title()
     taken = {p.path for p in catalog.papers}
+    next_suffix: dict[str, int] = {}
     current: dict[str, Paper] = {}  # path -> paper as planned so far
     created: set[str] = set()
     first_action: dict[str, int] = {}
     actions: list[Action] = []
     for entry in entries:
         existing = (by_arxiv.get(entry.arxiv) if entry.arxiv else None) or by_title.get(normalise_title(entry.title))
+        if existing is not None and entry.arxiv and existing.arxiv and existing.arxiv != entry.arxiv:
+            # Same title, different paper: never merge them, and a second file with this
+            # title would not validate (a title is listed once).
+            actions.append(Action("refused", existing.path, "", entry,
+                                  f"arXiv {entry.arxiv} has the same title as {existing.arxiv} (papers/{existing.path}), "
+                                  "a different paper; add it by hand with a title that tells them apart"))
+            continue
         if existing is not None and existing.path not in created:
             path = existing.path
             paper = merge_source(current.get(path, existing), entry)
@@ -109,7 +119,7 @@ def plan_import(entries: list[SourceEntry], catalog: Catalog, taxonomy: Taxonomy
             kind, text = "created", dump_paper(paper)
         else:
             paper = entry_to_paper(entry, taxonomy, added)
-            path = new_path(paper, taken)
+            path = new_path(paper, taken, next_suffix)
             taken.add(path)
             created.add(path)
             paper = replace(paper, path=path)

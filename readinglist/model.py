@@ -40,6 +40,14 @@ MAX_TITLE = 300
 #: Larger abstracts are refused: a real one is a few hundred words.
 MAX_ABSTRACT = 20_000
 EARLIEST = dt.date(1900, 1, 1)
+#: Limits on the curator's note, checked before Markdown sees it: Python-Markdown's link
+#: parser rescans the rest of the text from every unmatched '[' (a note of 4,000 '[' took
+#: 23 s), and it recurses once per level of nested lists or quotes (RecursionError at a few
+#: hundred). Within these limits the slowest note renders in a few milliseconds of work per
+#: bracket (tests/test_hostile_inputs.py).
+MAX_NOTE = 2_000
+MAX_NOTE_BRACKETS = 20
+MAX_NOTE_NESTING = 6
 
 _NEW_ARXIV = re.compile(r"^(\d{2})(0[1-9]|1[0-2])\.\d{4,5}$")
 _OLD_ARXIV = re.compile(r"^[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7}$")
@@ -47,7 +55,16 @@ _VERSION = re.compile(r"v\d+$")
 _LINK_KIND = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _STR = "tag:yaml.org,2002:str"
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]")
+#: What a terminal or a CI log must never receive raw from input: C0/C1 controls (ESC starts a
+#: terminal escape sequence, CR rewrites the line), line and paragraph separators, bidi
+#: controls and other invisible format characters (they reorder or hide what is shown),
+#: lone surrogates.
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+                         "\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]")
+#: Longest whole number accepted for a count: more digits are a mistake, and Python refuses
+#: to convert more than 4,300 digits anyway.
+MAX_DIGITS = 9
 _INT = "tag:yaml.org,2002:int"
 
 
@@ -61,8 +78,22 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        key = f" {self.key}:" if self.key else ""
-        return f"{self.path}:{self.line}:{key} {self.message}"
+        key = f" {shown(self.key)}:" if self.key else ""
+        return f"{shown(self.path)}:{self.line}:{key} {shown(self.message)}"
+
+
+def shown(text: str) -> str:
+    """``text`` made safe to print on a terminal, in a log or a GitHub annotation: every
+    control, bidi or invisible format character becomes a visible escape (``\\x1b``,
+    ``\\u202e``), so input can neither run terminal escape sequences nor start a new line."""
+    if _UNSHOWABLE.search(text) is None:
+        return text
+    return _UNSHOWABLE.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 @dataclass(frozen=True)
@@ -122,11 +153,20 @@ class Paper:
         return self.lines.get(key, 1)
 
 
+#: Unicode categories that do not tell two titles apart: spaces, dashes, brackets, quotes,
+#: connectors, combining accents. Other punctuation and symbols do (``C++`` vs ``C#``).
+_IGNORED_CATEGORIES = {"Zs", "Zl", "Zp", "Pd", "Ps", "Pe", "Pi", "Pf", "Pc", "Mn", "Cc", "Cf"}
+_IGNORED_PUNCTUATION = frozenset(".,;:!?'\"\u00b7\u2026\u00a1\u00bf/\\")
+
+
 def normalise_title(title: str) -> str:
-    """The form two titles are compared in to find duplicates: case, accents, spacing and
-    punctuation do not count."""
+    """The form two titles are compared in to find duplicates: case, accents, spacing, dashes,
+    quotes, brackets and sentence punctuation do not count; letters, digits and symbols do
+    (``C++``, ``C#`` and ``C`` are three papers). A title of nothing but ignored characters is
+    compared as written (case and spacing aside): an empty key would match every such title."""
     text = unicodedata.normalize("NFKD", title).casefold()
-    return "".join(ch for ch in text if ch.isalnum())
+    key = "".join(ch for ch in text if ch not in _IGNORED_PUNCTUATION and unicodedata.category(ch) not in _IGNORED_CATEGORIES)
+    return key or "=" + " ".join(text.split())
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -152,7 +192,11 @@ def url_problem(value: str) -> str | None:
     """Why ``value`` is not an absolute http(s) URL, or None if it is one."""
     if any(ch.isspace() for ch in value):
         return f"'{value}' contains white space; expected an absolute http(s) URL"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError as exc:  # e.g. 'https://[::1': an unclosed IPv6 address
+        return f"'{value}' is not a valid URL ({exc}); expected an absolute http(s) URL"
     if parts.scheme not in ("http", "https"):
         return f"'{value}' is not an absolute http(s) URL (e.g. https://github.com/org/repo)"
     if not parts.hostname:
@@ -354,8 +398,12 @@ def _validate_date(node, report, key):
 
 def _int(node, report, key, minimum: int):
     if not isinstance(node, yaml.ScalarNode) or node.tag != _INT or not re.fullmatch(r"[0-9]+|-[0-9]+", node.value):
-        shown = node.value if isinstance(node, yaml.ScalarNode) else "a list or mapping"
-        report.node(node, key, f"'{shown}' is not a whole number; expected an integer >= {minimum}")
+        text = node.value if isinstance(node, yaml.ScalarNode) else "a list or mapping"
+        text = text if len(text) <= 40 else f"{text[:20]}...' ({len(text):,} characters) '"
+        report.node(node, key, f"'{text}' is not a whole number; expected an integer >= {minimum}")
+        return None
+    if len(node.value.lstrip("-")) > MAX_DIGITS:
+        report.node(node, key, f"has {len(node.value.lstrip('-')):,} digits; expected a number of at most {MAX_DIGITS} digits")
         return None
     value = int(node.value)
     if value < minimum:
@@ -452,9 +500,35 @@ def _validate_links(node, report, key):
     return tuple(links) if ok else None
 
 
+_NOTE_NESTING = re.compile(r"^([ \t]*)((?:(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]+|$)|>[ \t]*)+)", re.MULTILINE)
+_NOTE_MARKER = re.compile(r"[-*+>]|[0-9]{1,9}[.)]")
+
+
+def note_problem(text: str) -> str | None:
+    """Why a curator's note is too large or too deeply nested to be rendered, or None. The
+    validator reports it, and ``render.note_html`` shows such a note as plain text instead of
+    handing it to Markdown (one rule, two places that rely on it)."""
+    if len(text) > MAX_NOTE:
+        return f"is {len(text):,} characters long; a note has at most {MAX_NOTE:,}"
+    if (brackets := text.count("[")) > MAX_NOTE_BRACKETS:
+        return f"has {brackets} '[' brackets; a note has at most {MAX_NOTE_BRACKETS} (each link takes one)"
+    for match in _NOTE_NESTING.finditer(text):
+        depth = len(_NOTE_MARKER.findall(match.group(2))) + len(match.group(1).expandtabs(4)) // 4
+        if depth > MAX_NOTE_NESTING:
+            line = text.count("\n", 0, match.start()) + 1
+            return (f"nests lists or quotes {depth} levels deep (line {line} of the note); "
+                    f"a note nests at most {MAX_NOTE_NESTING} levels")
+    return None
+
+
 def _validate_note(node, report, key):
     value = _text(node, report, key)
-    return value.strip() if value is not None else None
+    if value is None:
+        return None
+    if problem := note_problem(value.strip()):
+        report.node(node, key, problem)
+        return None
+    return value.strip()
 
 
 _VALIDATORS = {

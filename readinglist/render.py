@@ -15,6 +15,7 @@ interpreted, and Python-Markdown never re-parses large HTML blocks.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,7 @@ import markdown
 from markupsafe import Markup
 
 from . import math
-from .model import Paper
+from .model import Paper, note_problem
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -109,12 +110,23 @@ def relative(target: str, base: str) -> str:
 # The curator's note: Markdown without raw HTML, links limited to safe schemes
 
 
+def _scheme(value: str) -> str | None:
+    """The scheme of a link Markdown made, or None if it cannot be read (``http://[::1``).
+    An e-mail autolink's href is obfuscated as character references behind Markdown's
+    placeholder for '&': decode it first, or ``<a@b.org>`` would lose its mailto link."""
+    decoded = html.unescape(value.replace(markdown.util.AMP_SUBSTITUTE, "&")).strip()
+    try:
+        return urlsplit(decoded).scheme.lower()
+    except ValueError:
+        return None
+
+
 class _SafeLinks(markdown.treeprocessors.Treeprocessor):
     def run(self, root):
         for element in root.iter():
             for attr in ("href", "src"):
                 value = element.get(attr)
-                if value is not None and urlsplit(value.strip()).scheme.lower() not in ("http", "https", "mailto"):
+                if value is not None and _scheme(value) not in ("http", "https", "mailto"):
                     del element.attrib[attr]
             if element.tag == "a":
                 if element.get("href"):
@@ -136,9 +148,13 @@ class _NoRawHtml(markdown.Extension):
 
 
 def note_html(text: str) -> Markup:
-    """The curator's note rendered from Markdown; raw HTML shows as text."""
-    html = markdown.markdown(text, extensions=[_NoRawHtml()], output_format="html")
-    return Markup(html)  # noqa: S704 - built by Markdown with raw HTML disabled, links filtered
+    """The curator's note rendered from Markdown; raw HTML shows as text. A note over the
+    size or nesting limits (``model.note_problem``; the validator refuses it) is never given
+    to Markdown: it is shown as escaped plain paragraphs, so rendering time stays bounded."""
+    if note_problem(text) is not None:
+        return Markup("").join(Markup("<p>%s</p>") % p for p in paragraphs(text))
+    rendered = markdown.markdown(text, extensions=[_NoRawHtml()], output_format="html")
+    return Markup(rendered)  # noqa: S704 - built by Markdown with raw HTML disabled, links filtered
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,12 +17,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .model import MAX_TITLE, Problem
+from .model import MAX_ABSTRACT, MAX_DIGITS, MAX_TITLE, Problem, url_problem
 
-_AUTHORS = re.compile(r"^\s*[•·*-]?\s*(\d+)\s+authors?\s*$", re.IGNORECASE)
+_AUTHORS = re.compile(r"^\s*[•·*-]?\s*([0-9]+)\s+authors?\s*$", re.IGNORECASE)
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_DATE = re.compile(r"^([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),\s*(\d{4})(?:\s+(\S+))?$")
+_DATE = re.compile(r"^([A-Za-z]{3})[a-z]*\.?\s+([0-9]{1,2}),\s*([0-9]{4})(?:\s+(\S+))?$")
 _SEPARATOR = {"·", "•", "-", "|"}
 #: Lines of the web page around the list that are not papers.
 _NOISE = re.compile(
@@ -54,6 +54,8 @@ class SourceEntry:
     withdrawn: dt.date | None = None
     """When the source says the paper was withdrawn (Hugging Face's ``withdrawnAt``, an arXiv
     withdrawal notice), or None."""
+    date_line: int = 0
+    """The line of its date (and upvotes) in ``source``, when that is another line."""
 
 
 def normalise_text(text: str) -> str:
@@ -94,6 +96,14 @@ def parse_scrape(text: str, source: str) -> tuple[list[SourceEntry], list[Proble
         if len(title) > MAX_TITLE:
             reject(entry_line, f"the title line is {len(title):,} characters long; is the title missing?")
             continue
+        if len(abstract) > MAX_ABSTRACT:
+            # Checked before anything else reads the text (keyword scoring among others).
+            problems.append(Problem(source, entry_line, "abstract",
+                                    f"is {len(abstract):,} characters long; an abstract has at most {MAX_ABSTRACT:,}"))
+            continue
+        if len(match.group(1)) > MAX_DIGITS:
+            reject(i + 1, f"the author count has {len(match.group(1)):,} digits; expected a number of authors")
+            continue
         if int(match.group(1)) == 0:
             reject(i + 1, "the author count is 0; expected at least 1 author")
             continue
@@ -108,8 +118,12 @@ def parse_scrape(text: str, source: str) -> tuple[list[SourceEntry], list[Proble
             day = f"{date_match.group(1)} {date_match.group(2)}, {date_match.group(3)}"
             reject(date_index + 1, f"'{day}' is not a real date; expected a date like 'Aug 8, 2024'")
             continue
-        if not upvotes.isdigit():
-            reject(date_index + 1, f"the upvote count '{upvotes}' after the date is not a number")
+        if not re.fullmatch(r"[0-9]+", upvotes):
+            shown = upvotes if len(upvotes) <= 40 else upvotes[:40] + "..."
+            reject(date_index + 1, f"the upvote count '{shown}' after the date is not a number")
+            continue
+        if len(upvotes) > MAX_DIGITS:
+            reject(date_index + 1, f"the upvote count after the date has {len(upvotes):,} digits; expected at most {MAX_DIGITS}")
             continue
         entries.append(SourceEntry(
             title=title,
@@ -120,6 +134,7 @@ def parse_scrape(text: str, source: str) -> tuple[list[SourceEntry], list[Proble
             links=links_in(abstract),
             source=source,
             line=entry_line,
+            date_line=date_index + 1,
         ))
     if not entries and not problems:
         problems.append(Problem(source, 1, "", "no papers found: expected entries ending in '  • N authors', '·' and a date line"))
@@ -162,7 +177,10 @@ def link_kind(url: str) -> str:
 def links_in(text: str) -> tuple[tuple[str, str], ...]:
     """The URLs of an abstract as ``(kind, url)`` links: first of a kind is ``code``, the next
     ``code-2`` ... in order of appearance, each URL once."""
-    return merge_links((), [(link_kind(raw.rstrip(".,;:!?")), raw.rstrip(".,;:!?")) for raw in _URL.findall(text)])
+    urls = [raw.rstrip(".,;:!?") for raw in _URL.findall(text)]
+    # A URL the validator would refuse (a port out of range, ...) stays in the abstract as
+    # text; as a link it would get the whole entry rejected.
+    return merge_links((), [(link_kind(url), url) for url in urls if url_problem(url) is None])
 
 
 def merge_links(links, extra) -> tuple[tuple[str, str], ...]:

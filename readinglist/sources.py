@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from .model import arxiv_problem, parse_date, url_problem
+from .model import MAX_ABSTRACT, MAX_DIGITS, MAX_TITLE, arxiv_problem, control_character, parse_date, url_problem
 from .scrape import SourceEntry, links_in, merge_links
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -56,26 +56,49 @@ def _date(value: Any, where: str, key: str = "publishedAt") -> dt.date:
     return day
 
 
+def _string(value: Any, source: str, arxiv: str, what: str) -> str:
+    """A text field of an API answer: a string (None counts as empty) without control
+    characters or lone surrogates, which no paper file may hold."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SourceError(f"{source}: paper {arxiv}: the {what} is {type(value).__name__}, not text")
+    if bad := control_character(value.replace("\r", "").replace("\n", " ").replace("\t", " ")):
+        raise SourceError(f"{source}: paper {arxiv}: the {what} contains the character {bad}, which a paper file cannot hold")
+    return value
+
+
 def hf_paper_entry(paper: dict, source: str) -> SourceEntry:
     """A Hugging Face ``paper`` object (``/api/papers/{id}``, or ``item["paper"]`` of the daily
     list) as a source entry."""
     if not isinstance(paper, dict):
         raise SourceError(f"{source}: expected a paper object, got {type(paper).__name__}")
-    arxiv = str(paper.get("id") or "")
+    raw_id = paper.get("id")
+    arxiv = raw_id if isinstance(raw_id, str) else ""
     if arxiv_problem(arxiv) is not None:
-        raise SourceError(f"{source}: paper id {arxiv!r} is not an arXiv id")
-    title = re.sub(r"\s+", " ", str(paper.get("title") or "")).strip()
-    abstract = _clean(str(paper.get("summary") or ""))
+        raise SourceError(f"{source}: paper id {str(raw_id)[:40]!r} is not an arXiv id")
+    title = re.sub(r"\s+", " ", _string(paper.get("title"), source, arxiv, "title")).strip()
+    abstract = _clean(_string(paper.get("summary"), source, arxiv, "summary"))
     if not title or not abstract:
         raise SourceError(f"{source}: paper {arxiv} has no title or no abstract")
-    authors = tuple(re.sub(r"\s+", " ", str(a.get("name", ""))).strip()
-                    for a in paper.get("authors") or [] if isinstance(a, dict) and str(a.get("name", "")).strip())
+    if len(title) > MAX_TITLE or len(abstract) > MAX_ABSTRACT:
+        # Checked before anything else reads the text (keyword scoring among others).
+        raise SourceError(f"{source}: paper {arxiv}: the title ({len(title):,} characters) or abstract "
+                          f"({len(abstract):,}) is longer than a paper's may be ({MAX_TITLE}, {MAX_ABSTRACT:,})")
+    raw_authors = paper.get("authors")
+    if raw_authors is not None and not isinstance(raw_authors, list):
+        raise SourceError(f"{source}: paper {arxiv}: 'authors' is {type(raw_authors).__name__}, not a list")
+    authors = tuple(re.sub(r"\s+", " ", _string(a.get("name"), source, arxiv, "author name")).strip()
+                    for a in (raw_authors or [])[:10_000] if isinstance(a, dict) and isinstance(a.get("name"), str) and a["name"].strip())
     links: list[tuple[str, str]] = []
     for kind, key in (("code", "githubRepo"), ("project", "projectPage")):
-        url = str(paper.get(key) or "").strip()
-        if url and url_problem(url) is None:
+        value = paper.get(key)
+        url = value.strip() if isinstance(value, str) else ""
+        if url and control_character(url) is None and url_problem(url) is None:
             links.append((kind, url))
     upvotes = paper.get("upvotes")
+    if isinstance(upvotes, bool) or not isinstance(upvotes, int) or not 0 <= upvotes < 10**MAX_DIGITS:
+        upvotes = 0
     withdrawn = None
     if paper.get("withdrawnAt"):
         withdrawn = _date(paper.get("withdrawnAt"), f"{source} ({arxiv})", "withdrawnAt")
@@ -85,7 +108,7 @@ def hf_paper_entry(paper: dict, source: str) -> SourceEntry:
         published=_date(paper.get("publishedAt"), f"{source} ({arxiv})"),
         authors=authors,
         author_count=len(authors) or None,
-        upvotes=upvotes if isinstance(upvotes, int) and upvotes >= 0 else 0,
+        upvotes=upvotes,
         arxiv=arxiv,
         links=merge_links(links, links_in(abstract)),
         source=source,

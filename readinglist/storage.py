@@ -34,12 +34,14 @@ import errno
 import json
 import os
 import re
+import secrets
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 JOURNAL = ".import-journal.json"
-_TEMPORARY = re.compile(r"\..+\.(\d{1,20})\.tmp")
+# ".<name>.<pid>.<random>.tmp"; older runs wrote no random part.
+_TEMPORARY = re.compile(r"\..+\.(\d{1,20})(?:\.[0-9a-f]{1,32})?\.tmp")
 
 
 class StorageError(Exception):
@@ -109,11 +111,14 @@ def write_all(files: dict[Path, str], root: str | Path) -> None:
                            "records it: run the import again (or python -m readinglist.storage) to complete it") from None
 
 
-def recover(root: str | Path) -> list[str]:
+def recover(root: str | Path, *, locked: bool = False) -> list[str]:
     """Complete an import that was killed after its commit point, and delete temporary files
     that killed runs left behind. Returns what was done, one line each, for the terminal.
-    Files of a run that is still going (its process is alive) are left alone. Raises
-    ``StorageError`` if the journal cannot be read or applied."""
+    Without ``locked``, files of a run that may still be going (its pid is alive here) are left
+    alone; with it (the caller holds the import lock of ``readinglist.lock``, so no other import
+    writes to this folder) every journal and temporary file is stale, whatever its pid, which
+    also covers runs in another PID namespace. Raises ``StorageError`` if the journal cannot be
+    read or applied."""
     root = Path(root)
     done: list[str] = []
     if not root.is_dir():
@@ -121,7 +126,7 @@ def recover(root: str | Path) -> list[str]:
     journal = journal_path(root)
     if journal.exists():
         pairs, pid = _read_journal(root)
-        if pid is not None and pid != os.getpid() and _alive(pid):
+        if not locked and pid is not None and pid != os.getpid() and _alive(pid):
             return [f"{_show(journal)}: an import (process {pid}) is still running; not touched"]
         try:
             moved = _apply(root, [(tmp, target) for tmp, target in pairs if tmp.exists()])
@@ -133,7 +138,7 @@ def recover(root: str | Path) -> list[str]:
         if match is None or tmp.is_symlink() or not tmp.is_file():
             continue  # not one of ours: never delete what we did not write
         pid = int(match.group(1))
-        if pid != os.getpid() and _alive(pid):
+        if not locked and pid != os.getpid() and _alive(pid):
             continue
         try:
             tmp.unlink()
@@ -198,8 +203,9 @@ def _first_file(folder: Path) -> Path:
 def _write_temporary(target: Path, text: str, *, sync: bool) -> Path:
     """A new hidden temporary file beside ``target`` holding ``text``. Plain ``open(..., "x")``
     is three times faster than ``mkstemp`` and keeps the usual file mode; a leftover of a
-    killed run with this same pid is replaced."""
-    tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
+    killed run with this same pid is replaced. The random part keeps two runs in different PID
+    namespaces (containers sharing a checkout) from colliding."""
+    tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     try:
         try:
             handle = open(tmp, "x", encoding="utf-8", newline="\n")

@@ -10,12 +10,16 @@ from pathlib import Path
 
 import yaml
 
+from .model import MAX_ABSTRACT, MAX_TITLE
+
 #: Weight of a keyword found in the title, and the score a topic needs to be suggested.
 TITLE_WEIGHT = 3
 THRESHOLD = 3
 MAX_SUGGESTED = 4
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: A run of characters a whole-word match cannot start inside (see ``_found``).
+_WORD = re.compile(r"[\w-]*")
 
 
 class TaxonomyError(ValueError):
@@ -54,6 +58,8 @@ class Taxonomy:
         """Keyword score of every topic for a paper (0 for no match)."""
         # One search per keyword over title and abstract together: the first whole-word match
         # tells whether the title has one (weight 3) or only the abstract (weight 1).
+        # Bounded input whatever the caller checked: keyword scoring costs time per character.
+        title, abstract = title[:MAX_TITLE], abstract[:MAX_ABSTRACT]
         text = f"{title}\n{abstract}".lower()
         split = len(title)
         result = {}
@@ -86,7 +92,10 @@ def _found(pattern: re.Pattern[str], text: str) -> int:
         start = match.start()
         if start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_-"):
             return start
-        match = pattern.search(text, start + 1)
+        # No match can start inside this word: go on after it. Searching again from
+        # start + 1 made a long word that repeats a keyword ('interpretinterpret...')
+        # quadratic, as each try ran to the end of the word.
+        match = pattern.search(text, _WORD.match(text, start).end() + 1)
     return -1
 
 
@@ -138,10 +147,18 @@ def load_taxonomy(path: str | Path) -> Taxonomy:
             continue
         first_line[item["id"]] = line
         if not isinstance(item["keywords"], list):
-            problems.append(f"{where}: keywords: expected a list of patterns")
+            found = "empty" if item["keywords"] is None else f"{type(item['keywords']).__name__} {str(item['keywords'])[:40]!r}"
+            problems.append(f"{where}: keywords is {found}; expected a list of patterns (write [] for a topic no rule suggests)")
+            continue
+        if not isinstance(item["name"], str) or not item["name"].strip() or not isinstance(item["description"], str):
+            problems.append(f"{where}: name and description must be text")
             continue
         bad = False
         for k in item["keywords"]:
+            if isinstance(k, str) and not k.strip():
+                problems.append(f"{where}: an empty keyword would match every paper")
+                bad = True
+                continue
             # Matched against lower-cased text (see Taxonomy.scores and _found).
             if not isinstance(k, str) or re.search(r"[A-Z]", re.sub(r"\\.", "", k)):
                 problems.append(f"{where}: keyword {k!r} must be a lowercase pattern")

@@ -40,6 +40,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import _bootstrap
+from readinglist import cli
 from readinglist.catalog import load_catalog, new_path
 from readinglist.model import Paper, dump_paper
 from readinglist.taxonomy import load_taxonomy
@@ -281,4 +282,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(cli.run(main))

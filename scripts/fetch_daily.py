@@ -26,13 +26,13 @@ from pathlib import Path
 
 import _bootstrap  # noqa: F401
 from readinglist import cli
-from readinglist.storage import write_atomic
 from readinglist.http import FetchError, NotFound
 from readinglist.importer import Action, merge_source, plan_import
 from readinglist.model import Paper, Problem, normalise_title
 from readinglist.scrape import SourceEntry
 from readinglist.sources import SourceError, daily_entries, hf_paper_entry
 from readinglist.status import ImportRun, dump_record, newest_added, now, read_record
+from readinglist.storage import write_atomic
 
 MAX_DAYS = 62
 
@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="write what the run did as JSON (the import workflow: papers/.last-import.json)")
     cli.add_papers_dir(parser)
     cli.add_network(parser)
+    cli.add_lock_wait(parser)
     args = parser.parse_args(argv)
     last = args.until or args.date
     if last < args.date:
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--refresh-days must be 0-366")
 
     topics = cli.taxonomy()
+    # Fail early on broken files, before any request (this read also picks the papers to
+    # refresh); the plan is made from a fresh read under the import lock below.
     catalog = cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
     http = cli.http_from(args)
     progress = sys.stderr.isatty()
@@ -89,9 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.refresh_days:
         recent = [p for p in catalog.papers if p.arxiv and (args.added - p.added).days <= args.refresh_days]
         refreshed, gone, bad_answers = refresh(recent, http, args.base_url)
-    # Refreshed entries first: a paper also in today's daily list takes that (later) copy.
-    actions, refused = cli.apply_plan(plan_import(refreshed + entries, catalog, topics, args.added, cli.reader(args.papers_dir)), topics,
-                                      args.papers_dir, dry_run=args.dry_run)
+    # The network is done; plan and write under the import lock, against the files as they
+    # are now (another import may have written some while this one was fetching). Refreshed
+    # entries first: a paper also in today's daily list takes that (later) copy.
+    with cli.locked(args.papers_dir, args.wait, dry_run=args.dry_run):
+        catalog = cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
+        actions, refused = cli.apply_plan(plan_import(refreshed + entries, catalog, topics, args.added, cli.reader(args.papers_dir)),
+                                          topics, args.papers_dir, dry_run=args.dry_run)
     refused = bad_answers + refused
     cli.report(actions, refused, args.papers_dir, dry_run=args.dry_run)
     by_path = {p.path: p for p in catalog.papers}
@@ -164,4 +171,4 @@ def write_record(path: Path, first, last, counts: dict[str, int], papers: list[P
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(cli.run(main))

@@ -18,6 +18,9 @@ from readinglist import cli
 from readinglist.importer import plan_import
 from readinglist.scrape import parse_scrape
 
+#: A day's listing is about 100 kB; a year's, a few MB. Larger is not a scrape.
+MAX_SCRAPE_BYTES = 64 * 1024 * 1024
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -26,13 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="report what would change, write nothing")
     parser.add_argument("--added", type=cli.parse_day, default=dt.date.today(), metavar="YYYY-MM-DD",
                         help="the 'added' date of new papers (default: today)")
+    cli.add_lock_wait(parser)
     args = parser.parse_args(argv)
 
     topics = cli.taxonomy()
-    catalog = cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
     entries, rejected = [], []
     for file in args.files:
         try:
+            if file.exists() and not file.is_file():
+                cli.fail(f"{file}: not a regular file; give the scraped listing's text file")
+            if file.stat().st_size > MAX_SCRAPE_BYTES:
+                cli.fail(f"{file}: {file.stat().st_size:,} bytes is more than a scrape can be ({MAX_SCRAPE_BYTES:,}); split it")
             text = file.read_bytes().decode("utf-8")
         except OSError as exc:
             cli.fail(f"{file}: cannot read: {exc.strerror}")
@@ -43,8 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         entries += found
         rejected += problems
 
-    actions, refused = cli.apply_plan(plan_import(entries, catalog, topics, args.added, cli.reader(args.papers_dir)), topics, args.papers_dir,
-                                      dry_run=args.dry_run)
+    # Plan and write under the import lock: a run that had to wait plans against what the
+    # other one wrote.
+    with cli.locked(args.papers_dir, args.wait, dry_run=args.dry_run):
+        catalog = cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
+        actions, refused = cli.apply_plan(plan_import(entries, catalog, topics, args.added, cli.reader(args.papers_dir)), topics,
+                                          args.papers_dir, dry_run=args.dry_run)
     rejected += refused
     cli.report(actions, rejected, args.papers_dir, dry_run=args.dry_run)
     counts = {k: sum(a.kind == k for a in actions) for k in ("created", "updated", "unchanged")}
@@ -54,4 +65,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(cli.run(main))

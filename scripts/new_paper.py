@@ -22,7 +22,7 @@ from readinglist import cli
 from readinglist.catalog import Catalog
 from readinglist.http import FetchError, Http, NotFound
 from readinglist.importer import plan_import
-from readinglist.model import normalise_title
+from readinglist.model import normalise_title, shown
 from readinglist.scrape import SourceEntry
 from readinglist.sources import SourceError, arxiv_entry, arxiv_id_from, hf_paper_entry
 
@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the 'added' date (default: today)")
     cli.add_papers_dir(parser)
     cli.add_network(parser)
+    cli.add_lock_wait(parser)
     args = parser.parse_args(argv)
     if bool(args.paper) == bool(args.title):
         parser.error("give either an arXiv id or URL, or --title and --published to scaffold a file offline")
@@ -78,16 +79,26 @@ def main(argv: list[str] | None = None) -> int:
             entry = fetch(arxiv, args, cli.http_from(args))
         except (FetchError, SourceError) as exc:
             cli.fail(f"cannot fetch {arxiv}: {exc}")
-        if path := existing(catalog, arxiv=None, title=entry.title):
-            cli.fail(f"already in the list under the same title: {args.papers_dir.name}/{path}")
+        if entry.arxiv != arxiv:
+            cli.fail(f"cannot fetch {arxiv}: the server answered with another paper ({entry.arxiv or 'no arXiv id'}: "
+                     f"{entry.title[:80]!r}); nothing was written. Check --base-url / --arxiv-url, or try again later")
     else:
         entry = SourceEntry(title=args.title.strip(), abstract=PLACEHOLDER, published=args.published, upvotes=None,
                             arxiv=arxiv, source="command line")
 
-    actions, refused = cli.apply_plan(plan_import([entry], catalog, topics, args.added, cli.reader(args.papers_dir)), topics, args.papers_dir)
+    # Checked again and written under the import lock: another import may have added the
+    # paper while this one was fetching it.
+    with cli.locked(args.papers_dir, args.wait):
+        catalog = cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
+        if path := existing(catalog, arxiv=arxiv, title=None):
+            cli.fail(f"already in the list: {args.papers_dir.name}/{path}")
+        if path := existing(catalog, arxiv=None, title=entry.title):
+            cli.fail(f"already in the list under the same title: {args.papers_dir.name}/{path}")
+        actions, refused = cli.apply_plan(plan_import([entry], catalog, topics, args.added, cli.reader(args.papers_dir)), topics,
+                                          args.papers_dir)
     if refused:
         for problem in refused:
-            print(f"cannot write the paper: {problem.key + ': ' if problem.key else ''}{problem.message}", file=sys.stderr)
+            print(shown(f"cannot write the paper: {problem.key + ': ' if problem.key else ''}{problem.message}"), file=sys.stderr)
         return 1
     print(args.papers_dir / actions[0].path)
     if not args.paper:
@@ -98,4 +109,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(cli.run(main))

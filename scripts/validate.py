@@ -21,11 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     catalog = load_catalog(args.papers_dir, cli.taxonomy())
     for problem in catalog.problems:
-        print(problem)
+        print(problem)  # Problem.__str__ escapes control characters
         if args.github:
-            message = f"{problem.key}: {problem.message}" if problem.key else problem.message
-            message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            print(f"::error file={problem.path},line={max(problem.line, 1)}::{message}")
+            print(cli.annotation(problem))
     if catalog.problems:
         files = {p.path for p in catalog.problems}
         valid = sum(f"{args.papers_dir.name}/{p.path}" not in files for p in catalog.papers)
@@ -36,4 +34,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(cli.run(main))
