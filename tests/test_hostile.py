@@ -167,5 +167,5 @@ def test_feed_json_and_bibtex_parse_back_to_the_same_text(site):
     hostile = next(e for e in library.entries if e.key.startswith("author2024script"))
     title, author = hostile.fields_dict["title"].value, hostile.fields_dict["author"].value
     assert "<" not in title + author and "\\textless{}script\\textgreater{}" in title
-    assert "\\{\\{ config.site\\_name \\}\\}" in title
+    assert "\\textbraceleft{}\\textbraceleft{} config.site\\_name \\textbraceright{}\\textbraceright{}" in title
     assert set(hostile.fields_dict) == {"title", "author", "year", "month", "url"}  # nothing injected a field

@@ -159,4 +159,4 @@ def test_the_readme_example_is_a_valid_paper():
     example = re.search(r"```markdown\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL).group(1)
     paper, problems = parse_paper(example, "README.md", load_taxonomy(ROOT / "topics.yml").ids)
     assert problems == []
-    assert paper.arxiv == "2403.07392" and paper.note.startswith("One plain ViT")
+    assert paper.arxiv == "2403.09394" and paper.note.startswith("One plain ViT")
