@@ -353,7 +353,7 @@ def test_a_topics_file_with_bad_keywords_is_one_message(tmp_path, keywords, word
     topics.write_text(f"fallback: a\ntopics:\n  - id: a\n    name: A\n    description: d\n    keywords: {keywords}\n")
     with pytest.raises(TaxonomyError) as exc:
         load_taxonomy(topics)
-    assert str(exc.value).startswith(f"{topics}: topic #1 (a): ") and words in str(exc.value)
+    assert str(exc.value).startswith(f"{topics}:3: topic 'a': ") and words in str(exc.value)
 
 
 # --------------------------------------------------------------------------------------------
