@@ -4,7 +4,7 @@ PyYAML for the paper files' front matter, feedparser for feeds, bibtexparser for
 ``check_list_invariants(papers_dir, site)`` returns every way a built site disagrees with the
 papers it was built from, for any content: each paper has its page, is on each of its topic
 pages and its year page (following the pager when a list is split), is in ``papers.json``,
-``papers.bib`` and, if among the 50 latest additions, the feed; every feed parses; every
+``papers.bib`` and, if among the 50 latest additions and not withdrawn, the feed; every feed parses; every
 ``.bib`` parses with no duplicate keys. ``test_live_list.py`` runs it on the live list, the
 proof test on a list grown by every workflow.
 """
@@ -122,6 +122,7 @@ class Entry:
     added: dt.date
     topics: tuple[str, ...]
     arxiv: str | None
+    withdrawn: bool = False
 
 
 def front_matter(papers_dir: Path) -> list[Entry]:
@@ -134,7 +135,8 @@ def front_matter(papers_dir: Path) -> list[Entry]:
         arxiv = data.get("arxiv")
         entries.append(Entry(url="papers/" + path.relative_to(papers_dir).as_posix().removesuffix(".md") + "/",
                              title=str(data["title"]), published=data["published"], added=data["added"],
-                             topics=tuple(data["topics"]), arxiv=None if arxiv is None else str(arxiv)))
+                             topics=tuple(data["topics"]), arxiv=None if arxiv is None else str(arxiv),
+                             withdrawn=data.get("withdrawn") is not None))
     return entries
 
 
@@ -179,14 +181,16 @@ def check_list_invariants(papers_dir: Path, site: Path) -> list[str]:
             problems.append(f"dates/{year}/: lists {len(shown)} papers, the files say {len(urls)}: "
                             f"{sorted(set(shown) ^ urls)}")
 
-    # The feed: the 50 latest additions, by `added` then `published`.
+    # The feed: the 50 latest additions, by `added` then `published`; withdrawn papers never.
     feed = feedparser.parse((site / "feed.xml").read_bytes())
     if feed.bozo:
         problems.append(f"feed.xml does not parse: {feed.bozo_exception}")
-    ranked = sorted(papers, key=lambda p: (p.added, p.published), reverse=True)
+    listed_papers = [p for p in papers if not p.withdrawn]
+    ranked = sorted(listed_papers, key=lambda p: (p.added, p.published), reverse=True)
     links = {e.link for e in feed.entries}
-    if len(feed.entries) != min(FEED_SIZE, len(papers)):
-        problems.append(f"feed.xml has {len(feed.entries)} entries, expected {min(FEED_SIZE, len(papers))}")
+    if len(feed.entries) != min(FEED_SIZE, len(listed_papers)):
+        problems.append(f"feed.xml has {len(feed.entries)} entries, expected {min(FEED_SIZE, len(listed_papers))}")
+    problems += [f"feed.xml: has {p.url}, which is withdrawn" for p in papers if p.withdrawn and site_url + p.url in links]
     if ranked:
         cut = (ranked[min(FEED_SIZE, len(ranked)) - 1].added, ranked[min(FEED_SIZE, len(ranked)) - 1].published)
         for p in ranked:
