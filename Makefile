@@ -1,16 +1,20 @@
 # The two commands of the README: `make serve` and `make test`. Each sets up what it needs.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser serve build test lint validate clean
+.PHONY: setup browser serve build test lint validate lock clean
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt package.json package-lock.json
+# Every dependency, transitive ones included, comes from a lock file with hashes; then the
+# project itself, editable, with the locked build backend (no download at install time).
+$(VENV)/.installed: requirements-dev.txt pyproject.toml package.json package-lock.json
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	npm ci --no-audit --no-fund --loglevel=error  # KaTeX, copied into the site by the hook
+	$(PIP) --require-hashes -r requirements-dev.txt
+	$(PIP) --no-deps --no-build-isolation -e .
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 serve: setup
@@ -22,15 +26,25 @@ build: setup
 validate: setup
 	$(PY) scripts/validate.py
 
+# ruff (style and bugs), mypy (types of the package and the hook), deptry (every import
+# declared in pyproject.toml, every declared dependency used).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/deptry .
 
 browser:
 	@sh scripts/ensure-browser.sh
 
-test: setup browser
-	$(VENV)/bin/ruff check .
+test: lint browser
 	$(PY) -m pytest
 
+# Re-resolve the lock files after editing dependencies in pyproject.toml (needs the network).
+LOCK := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 pyproject.toml requirements/build.in
+lock: setup
+	$(LOCK) --extra site --extra dev -o requirements-dev.txt
+	$(LOCK) --extra site -c requirements-dev.txt -o requirements.txt
+	$(LOCK) -c requirements-dev.txt -o requirements-fetch.txt
+
 clean:
-	rm -rf site .pytest_cache .ruff_cache test-artifacts node_modules
+	rm -rf site .pytest_cache .ruff_cache .mypy_cache test-artifacts node_modules
