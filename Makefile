@@ -1,15 +1,19 @@
 # The two commands of the README: `make serve` and `make test`. Each sets up what it needs.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup browser bibtex serve build test lint validate clean
+.PHONY: setup browser bibtex serve build test lint validate lock clean
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt package.json package-lock.json
+# Every dependency, transitive ones included, comes from a lock file with hashes; then the
+# project itself, editable, with the locked build backend (no download at install time).
+$(VENV)/.installed: requirements-dev.txt pyproject.toml package.json package-lock.json
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PIP) --require-hashes -r requirements-dev.txt
+	$(PIP) --no-deps --no-build-isolation -e .
 	npm ci --no-audit --no-fund --loglevel=error  # axe-core and Lighthouse, for the browser tests
 	touch $@
 
@@ -22,8 +26,12 @@ build: setup
 validate: setup
 	$(PY) scripts/validate.py
 
+# ruff (style and bugs), mypy (types of the package and the hook), deptry (every import
+# declared in pyproject.toml, every declared dependency used).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/deptry .
 
 browser:
 	@sh scripts/ensure-browser.sh
@@ -33,9 +41,15 @@ bibtex:
 
 # Two workers (pytest-xdist), one test file each at a time: a file's module fixtures (a built
 # site, a browser) are made once; the session's fixture site once per worker.
-test: setup browser bibtex
-	$(VENV)/bin/ruff check .
+test: lint browser bibtex
 	$(PY) -m pytest -n 2 --dist loadfile
 
+# Re-resolve the lock files after editing dependencies in pyproject.toml (needs the network).
+LOCK := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 pyproject.toml requirements/build.in
+lock: setup
+	$(LOCK) --extra site --extra dev -o requirements-dev.txt
+	$(LOCK) --extra site -c requirements-dev.txt -o requirements.txt
+	$(LOCK) -c requirements-dev.txt -o requirements-fetch.txt
+
 clean:
-	rm -rf site .pytest_cache .ruff_cache test-artifacts node_modules
+	rm -rf site .pytest_cache .ruff_cache .mypy_cache test-artifacts node_modules
