@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .catalog import Catalog, new_path
 from .model import Paper, dump_paper, normalise_title, parse_paper
@@ -58,7 +59,7 @@ def fill_missing(existing: Paper, entry: SourceEntry) -> Paper:
     (the source's list wins over a bare ``author_count``, which then goes), the author count
     when nothing is known, and a withdrawal. A value already in the file is never replaced.
     ``scripts/enrich.py`` changes exactly this; the importers also update upvotes and links."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if not existing.arxiv and entry.arxiv:
         changes["arxiv"] = entry.arxiv
     if not existing.authors and entry.authors:
@@ -73,7 +74,7 @@ def fill_missing(existing: Paper, entry: SourceEntry) -> Paper:
 
 def merge_source(existing: Paper, entry: SourceEntry) -> Paper:
     """``existing`` with what the source owns brought up to date, curator fields untouched."""
-    changes: dict[str, object] = {"links": merge_links(existing.links, entry.links)}
+    changes: dict[str, Any] = {"links": merge_links(existing.links, entry.links)}
     if entry.upvotes is not None:
         changes["upvotes"] = entry.upvotes
     return replace(fill_missing(existing, entry), **changes)

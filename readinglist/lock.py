@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 LOCK_NAME = ".import.lock"
 _MAX_LOCK_BYTES = 4096
@@ -141,7 +142,10 @@ def read_holder(lock: Path) -> Holder | None:
         os.close(fd)
     try:
         data = json.loads(raw.decode("utf-8")) if len(raw) <= _MAX_LOCK_BYTES else None
-        return Holder(**{k: (int(v) if k == "pid" else str(v)) for k, v in data.items() if k in Holder.__dataclass_fields__})
+        if not isinstance(data, dict):
+            return None
+        values: dict[str, Any] = {k: (int(v) if k == "pid" else str(v)) for k, v in data.items() if k in Holder.__dataclass_fields__}
+        return Holder(**values)
     except (ValueError, TypeError, AttributeError, RecursionError):
         return None
 

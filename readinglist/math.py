@@ -90,7 +90,7 @@ def segments(text: str) -> Iterator[Segment]:
         if match.start() > last:
             yield Segment(text[last:match.start()])
         display = match.group(1) is not None
-        yield Segment(match.group(0), match.group(1) if display else match.group(2), display)
+        yield Segment(text[match.start():match.end()], match.group(1) if display else match.group(2), display)
         last = match.end()
     if last < len(text):
         yield Segment(text[last:])

@@ -305,7 +305,8 @@ def parse_paper(text: str, path: str, topic_ids: Iterable[str]) -> tuple[Paper |
     elif not abstract:
         report.at(body_line, "abstract", "the abstract (the text after the front matter) is empty")
     elif bad := control_character(abstract):
-        line = body_line + body[:body.index(_CONTROL.search(body).group())].count("\n")
+        found = _CONTROL.search(body)
+        line = body_line + (body[:found.start()].count("\n") if found else 0)
         report.at(line, "abstract", f"contains the control character {bad}; remove it")
     elif len(abstract) > MAX_ABSTRACT:
         report.at(body_line, "abstract",
@@ -550,23 +551,29 @@ _VALIDATORS = {
 # Writing
 
 
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml's emitter: ~10x faster
+try:  # libyaml's emitter: ~10x faster than PyYAML's own
+    from yaml import CSafeDumper as _BaseDumper
+except ImportError:  # a PyYAML built without libyaml
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+
+
+class _Dumper(_BaseDumper):
     """Writes multi-line text as literal blocks, everything else as PyYAML would (which
     quotes any string YAML would read as another type: 'null', 'yes', '2024-01-01' ...)."""
 
 
-def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+def _str_representer(dumper: _Dumper, value: str) -> yaml.Node:
     style = "|" if "\n" in value else None
     return dumper.represent_scalar(_STR, value, style=style)
 
 
-def _list_representer(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
+def _list_representer(dumper: _Dumper, value: list) -> yaml.Node:
     # Short lists (topics, a few authors) on one line, long ones one item per line.
     flow = sum(len(str(v)) + 2 for v in value) <= 80
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
 
-def _dict_representer(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
+def _dict_representer(dumper: _Dumper, value: dict) -> yaml.Node:
     return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=False)
 
 

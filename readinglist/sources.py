@@ -68,7 +68,7 @@ def _string(value: Any, source: str, arxiv: str, what: str) -> str:
     return value
 
 
-def hf_paper_entry(paper: dict, source: str) -> SourceEntry:
+def hf_paper_entry(paper: object, source: str) -> SourceEntry:
     """A Hugging Face ``paper`` object (``/api/papers/{id}``, or ``item["paper"]`` of the daily
     list) as a source entry."""
     if not isinstance(paper, dict):

@@ -95,7 +95,8 @@ def _found(pattern: re.Pattern[str], text: str) -> int:
         # No match can start inside this word: go on after it. Searching again from
         # start + 1 made a long word that repeats a keyword ('interpretinterpret...')
         # quadratic, as each try ran to the end of the word.
-        match = pattern.search(text, _WORD.match(text, start).end() + 1)
+        word = _WORD.match(text, start)  # always matches ([\w-]* may be empty)
+        match = pattern.search(text, (word.end() if word else start) + 1)
     return -1
 
 
@@ -121,7 +122,8 @@ def load_taxonomy(path: str | Path) -> Taxonomy:
     except yaml.YAMLError as exc:
         mark, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        where = f" ({exc.context} on line {context.line + 1})" if context is not None and exc.context else ""
+        context_text = getattr(exc, "context", None)
+        where = f" ({context_text} on line {context.line + 1})" if context is not None and context_text else ""
         raise TaxonomyError(f"{shown}:{line}: invalid YAML: {getattr(exc, 'problem', None) or exc}{where}") from None
     finally:
         loader.dispose()
@@ -176,7 +178,7 @@ def load_taxonomy(path: str | Path) -> Taxonomy:
         problems.append(f"{shown}:{_key_line(node, 'fallback')}: fallback {fallback!r} is not one of the topic ids")
     if problems:
         raise TaxonomyError("\n".join(problems))
-    return Taxonomy(tuple(topics), fallback)
+    return Taxonomy(tuple(topics), str(fallback))
 
 
 def _item_lines(node) -> list[int]:
