@@ -28,7 +28,9 @@ def test_properdocs_builds_the_same_site(tmp_path):
     project = copy_project(tmp_path / "project")
     bin_dir = Path(sys.executable).parent
     for engine in ("mkdocs", "properdocs"):
-        result = run(bin_dir / engine, "build", "--strict", "-d", project / f"site-{engine}", cwd=project)
+        # One fixed build time (the footer and status.json carry it), as reproducible builds do.
+        result = run(bin_dir / engine, "build", "--strict", "-d", project / f"site-{engine}", cwd=project,
+                     env={"SOURCE_DATE_EPOCH": "1795132800"})
         assert result.returncode == 0, result.stderr
     mkdocs, properdocs = site_files(project / "site-mkdocs"), site_files(project / "site-properdocs")
     assert sorted(mkdocs) == sorted(properdocs)
