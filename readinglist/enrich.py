@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from .catalog import Catalog
 from .http import Http, NotFound
 from .importer import Action, fill_missing
+from .math import plain
 from .model import MAX_TITLE, Paper, dump_paper, normalise_title
-from .render import first_sentence, plain
 from .scrape import SourceEntry
 from .sources import SourceError, arxiv_entries, hf_paper_entry
+from .text import first_sentence
 
 #: Published dates of a certain match are at most this many days apart (time zones, and a
 #: listing's date that is the day a paper was featured rather than its first version).

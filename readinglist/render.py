@@ -27,10 +27,10 @@ from markupsafe import Markup
 
 from . import math
 from .model import Paper, note_problem
+from .text import first_sentence
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-_ABBREVIATIONS = ("e.g", "i.e", "et al", "vs", "cf", "fig", "eq", "etc", "approx", "resp", "a.k.a")
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 LINK_LABELS = {"code": "Code", "project": "Project page", "data": "Data", "pdf": "PDF",
@@ -52,20 +52,6 @@ def plain(text: str) -> str:
     becomes Unicode (``$\\infty$`` -> ``∞``, ``$n^2$`` -> ``n²``), or stays as written if it
     cannot be converted."""
     return math.plain(text)
-
-
-def first_sentence(text: str, limit: int = 280) -> str:
-    """The abstract's first sentence (abbreviations such as 'e.g.' do not end one), cut at
-    ``limit`` characters on a word boundary."""
-    paragraph = text.strip().split("\n\n", 1)[0]
-    for match in re.finditer(r"[.!?](?=\s+[\"'(\[]?[A-Z0-9])", paragraph):
-        before = paragraph[:match.start()].lower()
-        if not before.endswith(_ABBREVIATIONS) and not re.search(r"\b[A-Z]$", paragraph[:match.start()]):
-            paragraph = paragraph[:match.end()]
-            break
-    if len(paragraph) > limit:
-        paragraph = paragraph[:limit].rsplit(" ", 1)[0].rstrip(",;:") + " …"
-    return paragraph
 
 
 def paragraphs(text: str) -> list[str]:
