@@ -40,6 +40,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import _bootstrap
+
 from readinglist import cli
 from readinglist.catalog import load_catalog, new_path
 from readinglist.model import Paper, dump_paper

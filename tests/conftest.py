@@ -24,15 +24,18 @@ from pathlib import Path
 
 import pytest
 
+from readinglist.commands import COMMANDS
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = FIXTURES / "hf-daily-papers-scrape.txt"
+#: Scripts whose code is a module of ``readinglist.commands``.
+COMMAND_MODULES = {module for module, _ in COMMANDS.values()}
 #: The frozen list the site tests build and inspect (never the live papers/).
 FIXTURE_PAPERS = FIXTURES / "papers"
 #: The fixture paper that the built site gives an arXiv id (to show the arXiv buttons).
 ARXIV_PAPER = "2024/a-survey-on-mixture-of-experts.md"
 ARXIV_ID = "2407.06204"
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 #: What a copy of the project needs to build its site (papers come separately).
@@ -61,7 +64,12 @@ class Result:
 
 
 def _script(name: str):
-    module_name = f"_script_{name.removesuffix('.py')}"
+    """The module holding a script's ``main``: ``readinglist.commands.<name>`` (the scripts are
+    wrappers of those), else the file itself (``scripts/bench.py``, standalone helpers)."""
+    stem = name.removesuffix(".py")
+    if stem in COMMAND_MODULES:
+        return importlib.import_module(f"readinglist.commands.{stem}")
+    module_name = f"_script_{stem}"
     if module_name not in sys.modules:
         spec = importlib.util.spec_from_file_location(module_name, ROOT / "scripts" / name)
         module = importlib.util.module_from_spec(spec)

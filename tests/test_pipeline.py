@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import importlib.util
 import json
 import os
 import re
@@ -551,8 +552,10 @@ def test_a_failing_script_fails_its_step_and_leaves_its_message_in_the_log(tmp_p
 
 # --- scripts/pipeline_issue.py: describe and report, with a fake `gh` ---------------------------
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import pipeline_issue  # noqa: E402
+# A standalone script (the report jobs install nothing): loaded from its file.
+_spec = importlib.util.spec_from_file_location("pipeline_issue", ROOT / "scripts" / "pipeline_issue.py")
+pipeline_issue = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(pipeline_issue)
 
 
 def test_describe_names_the_failed_step_and_quotes_its_log_safely(tmp_path):

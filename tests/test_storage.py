@@ -73,7 +73,6 @@ def test_write_all_writes_every_file_and_leaves_nothing_else(papers):
 _KILLER = """
 import builtins, json, os, sys
 from pathlib import Path
-sys.path.insert(0, sys.argv[1])
 from readinglist import storage
 name, nth, root = sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 files = {root / rel: text for rel, text in json.loads(sys.stdin.read()).items()}

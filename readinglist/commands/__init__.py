@@ -42,10 +42,12 @@ def _quiet_pipe() -> None:
 def run(module: str, argv: list[str] | None = None, prog: str | None = None) -> int:
     """Run one command module's ``main`` (what ``scripts/<module>.py`` does)."""
     _quiet_pipe()
+    from ..cli import run as run_main  # Ctrl-C and SIGTERM: one line saying what was written
+
     main = importlib.import_module(f"{__name__}.{module}").main
     if prog:
         sys.argv[0] = prog
-    return int(main(argv) or 0)
+    return int(run_main(main, argv) or 0)
 
 
 def main(argv: list[str] | None = None) -> int:
