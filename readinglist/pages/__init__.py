@@ -1,5 +1,6 @@
 """The generated files of the site, one module per family: paper pages, the home page, topic
-pages, date pages, feeds and exports. Each module's ``generate(build)`` returns
+pages, date pages, feeds, exports and the search page (``search`` also makes the Pagefind
+records). Each module's ``generate(build)`` returns
 ``GeneratedPage`` objects; nothing here knows about MkDocs (the hook turns them into files).
 
 ``Build`` holds what several families share (citation keys, related papers, papers by topic),
@@ -131,10 +132,10 @@ def index_meta(title: str | None, **extra) -> dict:
 
 def generate_all(build: Build) -> list[GeneratedPage]:
     """Every generated file of the site, timing each family in ``build.timings``."""
-    from . import dates, exports, feeds, home, papers, topics
+    from . import dates, exports, feeds, home, papers, search, topics
 
     pages: list[GeneratedPage] = []
-    for module in (papers, home, topics, dates, feeds, exports):
+    for module in (papers, home, topics, dates, feeds, exports, search):
         name = module.__name__.rsplit(".", 1)[-1]
         start = time.perf_counter()
         made = module.generate(build)
