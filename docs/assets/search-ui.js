@@ -275,7 +275,9 @@ class SearchView {
   move(step) {
     if (!this.items || !this.items.length) return
     if (this.active >= 0) this.items[this.active].setAttribute("aria-selected", "false")
-    this.active = (this.active + step + this.items.length + 1) % (this.items.length + 1) - 1
+    // Positions -1 (the box itself) to n - 1, wrapping around.
+    const n = this.items.length + 1
+    this.active = (this.active + 1 + step + n) % n - 1
     if (this.active < 0) return this.input.removeAttribute("aria-activedescendant")
     const item = this.items[this.active]
     item.setAttribute("aria-selected", "true")
@@ -318,6 +320,8 @@ export function attachHeader(root) {
   const panel = root.querySelector(".rl-search__panel")
   header = new SearchView({ root, input, panel, mode: "header", site: siteRoot(root), topics: JSON.parse(root.dataset.topics || "{}") })
   document.addEventListener("pointerdown", event => { if (!root.contains(event.target)) header.close() })
+  // Following a result (Material swaps the page in place) closes the drop-down.
+  panel.addEventListener("click", event => { if (event.target.closest("a[href]")) header.close() })
   input.addEventListener("focus", () => { if (header.hasQuery()) header.run() })
   root.querySelector("form").addEventListener("submit", event => event.preventDefault())
   loadPagefind(header.site)
