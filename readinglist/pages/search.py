@@ -38,6 +38,9 @@ from . import Build, GeneratedPage, index_meta
 
 #: Where the Pagefind bundle lives in the site (the browser code loads it from there).
 BUNDLE = "pagefind"
+#: Pagefind's ready-made interfaces, which the site does not use (it has its own, search-ui.js).
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+          "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 #: Seconds the build waits for the indexer at most before failing (bounded, never hangs).
 TIMEOUT = 900
 
@@ -122,6 +125,8 @@ def build_index(papers: list[Paper], topic_names: Mapping[str, str], records: Pa
     report = (result.stdout + result.stderr).strip()
     if result.returncode != 0 or not (output / "pagefind.js").is_file():
         raise RuntimeError(f"pagefind exited with code {result.returncode}:\n{report[-3000:]}")
+    for name in UNUSED:
+        (output / name).unlink(missing_ok=True)
     return report
 
 
