@@ -10,6 +10,7 @@ const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "
 const SORTS = [["relevance", "Relevance"], ["date", "Date"], ["upvotes", "Upvotes"]]
 const HEADER_RESULTS = 8
 const PAGE_RESULTS = 20
+const HEADER_FACETS = 6
 
 let pagefind = null
 
@@ -194,8 +195,11 @@ class SearchView {
     const counts = search.filters || {}
     const topics = Object.entries(counts.topic || {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     const years = Object.entries(counts.year || {}).sort((a, b) => b[0].localeCompare(a[0]))
-    const topicChips = topics.map(([id, n]) => this.chip("topic", id, this.topics[id] || id, n)).filter(Boolean)
-    const yearChips = years.map(([year, n]) => this.chip("year", year, year, n)).filter(Boolean)
+    // The drop-down shows the largest facets (and any selected one); the page shows them all.
+    const few = (entries, group) => this.mode === "page" ? entries
+      : entries.filter(([value], i) => i < HEADER_FACETS || this.state[group].has(value))
+    const topicChips = few(topics, "topic").map(([id, n]) => this.chip("topic", id, this.topics[id] || id, n)).filter(Boolean)
+    const yearChips = few(years, "year").map(([year, n]) => this.chip("year", year, year, n)).filter(Boolean)
     const code = this.chip("code", "yes", "With code", (counts.has_code || {}).yes)
     const group = (label, chips) => chips.length ? el("div", { class: "rl-facets", role: "group", "aria-label": label },
       el("span", { class: "rl-facets__label" }, label), ...chips) : null
