@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import resource
 import shutil
 import subprocess
 import sys
@@ -149,15 +150,19 @@ class SearchIndexer:
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
 
     def finish(self, site_dir: Path) -> dict[str, float]:
-        """Wait for the indexer, move its bundle to ``site_dir/pagefind``; returns timings.
+        """Wait for the indexer, move its bundle to ``site_dir/pagefind``; returns timings
+        (its wall time since ``start``, how long this call waited, its CPU seconds).
         Raises ``RuntimeError`` naming the cause when indexing failed."""
         waited = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         try:
             code = self.process.wait(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             self.cancel()
             raise RuntimeError(f"the search indexer did not finish within {TIMEOUT} s") from None
         done = time.perf_counter()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # now includes the indexer (and Pagefind)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         self.log.seek(0)
         report = self.log.read().strip()
         self.log.close()
@@ -169,7 +174,7 @@ class SearchIndexer:
             shutil.rmtree(target)
         shutil.move(str(self.output), str(target))
         self.cleanup()
-        return {"search_index": done - self.started, "search_wait": done - waited}
+        return {"search_index": done - self.started, "search_wait": done - waited, "search_cpu": cpu}
 
     def cancel(self) -> None:
         if self.process.poll() is None:
