@@ -7,6 +7,9 @@ Events used, in build order:
   pages, home, topics, dates, feeds, exports) with ``File.generated``, and KaTeX's browser
   files from ``node_modules/`` (installed by ``make setup``). Paper pages are kept out of the
   navigation: the nav is rendered into every page, so listing N papers makes a build O(N^2).
+  As soon as the catalog is loaded, the search indexer starts in a child process
+  (``readinglist.pages.search.SearchIndexer``: Pagefind over one record per paper), so that it
+  works on the second core while MkDocs renders the pages.
 - ``on_page_markdown``: a generated page's source is empty; its metadata (what front matter
   would hold: title, description, search exclusion) is set here, with no YAML to write or
   parse.
@@ -14,11 +17,8 @@ Events used, in build order:
   place of the (empty) converted Markdown. Markdown never parses it: safer, and it saves most
   of the time Python-Markdown would spend re-parsing large HTML blocks.
 - ``on_page_context`` (last, priority -100): a paper page's tail (citation, related papers) is
-  appended after Material's search plugin has indexed the page, so the index holds titles and
-  abstracts only and the plugin parses less.
-  As soon as the catalog is loaded, the search indexer starts in a child process
-  (``readinglist.pages.search.SearchIndexer``: Pagefind over one record per paper), so that it
-  works on the second core while MkDocs renders the pages.
+  appended last (it kept Material's search plugin, when the site used it, from indexing and
+  parsing citations).
 - ``on_post_build``: wait for the search indexer and move its bundle into ``site/pagefind/``
   (a failed indexer fails the build); write the stage timings if asked.
 - ``on_build_error``: stop the indexer and remove its files.
@@ -27,8 +27,8 @@ State lives for one build only: ``on_files`` replaces it, so ``mkdocs serve`` (w
 module once and calls it on every rebuild) always starts from the files on disk.
 
 ``READINGLIST_SEARCH=off`` builds without the search index (``scripts/bench.py`` measures the
-build with and without it). If ``READINGLIST_TIMINGS`` names a file, the seconds spent per stage are written to it as JSON
-(``scripts/bench.py`` reads them).
+build with and without it). If ``READINGLIST_TIMINGS`` names a file, the seconds spent per
+stage are written to it as JSON (``scripts/bench.py`` reads them).
 """
 
 from __future__ import annotations
