@@ -186,7 +186,7 @@ def test_topic_filter_narrows_and_sort_by_upvotes_orders(page, base_url):
     chip = results.locator("button[data-facet='topic'][data-value='surveys']")
     assert chip.locator(".rl-facet__count").inner_text() == "7"
     chip.click()
-    page.wait_for_function("document.querySelector('.rl-search__status').textContent.startsWith('7 papers')")
+    page.wait_for_function("document.querySelector('.rl-search-page__results .rl-search__status').textContent.startsWith('7 papers')")
     assert results.locator("button[data-facet='topic'][data-value='surveys']").get_attribute("aria-pressed") == "true"
     topics = results.locator(".rl-hit .rl-topics").all_inner_texts()
     assert len(topics) == 7 and all("Surveys" in t for t in topics)

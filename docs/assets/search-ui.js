@@ -117,6 +117,10 @@ class SearchView {
     this.active = -1
     this.serial = 0
     this.listId = `${mode}-results`
+    // One live region for the whole life of the view, so screen readers announce each count.
+    this.status = el("p", { class: "rl-search__status", role: "status" })
+    this.body = el("div", { class: "rl-search__body" })
+    panel.replaceChildren(this.status, this.body)
     input.setAttribute("aria-controls", this.listId)
     input.addEventListener("input", () => { this.state.q = input.value; this.shown = mode === "page" ? PAGE_RESULTS : HEADER_RESULTS; this.run() })
     input.addEventListener("keydown", event => this.key(event))
@@ -254,9 +258,8 @@ class SearchView {
       more.push(el("a", { class: "rl-search__all", href: new URL("search/?" + this.query(), this.site).href },
         "Open as a page (filters, link to share)"))
     }
-    this.panel.replaceChildren(
-      el("p", { class: "rl-search__status", role: "status" }, status),
-      this.facets(search), list, ...more)
+    this.status.textContent = status
+    this.body.replaceChildren(this.facets(search), list, ...more)
     this.items = [...list.children]
     this.active = -1
     this.input.removeAttribute("aria-activedescendant")

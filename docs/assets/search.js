@@ -32,7 +32,9 @@
   // Material's own keyboard handler (which would open its absent search) never sees it.
   window.addEventListener("keydown", event => {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return
-    const input = document.querySelector("[data-rl-search] input")
+    // On the /search/ page, its own box; elsewhere the header's.
+    const input = document.querySelector("[data-rl-search-page] input[type=search]") ||
+      document.querySelector("[data-rl-search] input")
     if (!input) return
     event.preventDefault()
     event.stopImmediatePropagation()
