@@ -188,6 +188,11 @@ def query_words(papers: list[Paper]) -> tuple[str, str]:
     return common, papers[len(papers) // 2].title.rsplit(" ", 1)[-1]
 
 
+def transferred_kb(requests) -> float:
+    """Kilobytes on the wire (headers and, compressed, bodies) of finished Playwright requests."""
+    return round(sum(s["responseBodySize"] + s["responseHeadersSize"] for s in (r.sizes() for r in requests)) / 1e3, 1)
+
+
 def first_search_bytes(site: Path, words: tuple[str, str]) -> dict | None:
     """Bytes a real browser transfers under /pagefind/ for a first search of each word (a fresh
     browser context each, so nothing is cached), typed in the header box of the home page."""
@@ -239,13 +244,17 @@ def first_search_bytes(site: Path, words: tuple[str, str]) -> dict | None:
                 page.keyboard.type(word)
                 page.wait_for_function("w => (document.querySelector('#rl-search-panel .rl-search__status') || {}).textContent?.includes(w)",
                                        arg=word, timeout=120_000)
+                shown = [r for r in responses if "/pagefind/" in r.url]  # what the first results needed
+                page.locator("#rl-search-panel .rl-facets").first.wait_for(timeout=120_000)
                 page.wait_for_load_state("networkidle")
                 hits = page.locator("#rl-search-panel .rl-search__status").inner_text()
-                sizes = [r.sizes() for r in responses if "/pagefind/" in r.url]
+                every = [r for r in responses if "/pagefind/" in r.url]  # and the facet counts after them
+
                 result[f"{label}_word"] = word
                 result[f"{label}_status"] = hits
-                result[f"{label}_first_search_kb"] = round(sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes) / 1e3, 1)
-                result[f"{label}_requests"] = len(sizes)
+                result[f"{label}_first_search_kb"] = transferred_kb(shown)
+                result[f"{label}_requests"] = len(shown)
+                result[f"{label}_with_facets_kb"] = transferred_kb(every)
                 context.close()
             browser.close()
     finally:

@@ -13,6 +13,7 @@ const PAGE_RESULTS = 20
 const HEADER_FACETS = 6
 
 let pagefind = null
+let facetsLoaded = null
 
 function siteRoot(element) {
   const relative = element.dataset.root || "."
@@ -23,7 +24,6 @@ function loadPagefind(root) {
   pagefind = pagefind || import(new URL("pagefind/pagefind.js", root).href).then(async module => {
     await module.options({ baseUrl: root.pathname, excerptLength: 28 })
     await module.init()
-    await module.filters() // loads the filter chunks, so every search reports facet counts
     return module
   })
   return pagefind
@@ -178,6 +178,13 @@ class SearchView {
     const data = await Promise.all(search.results.slice(0, this.shown).map(result => result.data()))
     if (serial !== this.serial) return
     this.render(search, data)
+    // Facet counts need Pagefind's filter chunks: fetched once, after the first results are
+    // shown (they are a good part of a first search's bytes), then the chips appear.
+    if (!facetsLoaded) {
+      facetsLoaded = engine.filters()
+      await facetsLoaded
+      if (serial === this.serial) this.run()
+    }
   }
 
   chip(group, value, label, count) {
