@@ -11,6 +11,7 @@ const SORTS = [["relevance", "Relevance"], ["date", "Date"], ["upvotes", "Upvote
 const HEADER_RESULTS = 8
 const PAGE_RESULTS = 20
 const HEADER_FACETS = 6
+const TYPING_PAUSE = 200 // ms
 
 let pagefind = null
 let facetsLoaded = null
@@ -122,7 +123,15 @@ class SearchView {
     this.body = el("div", { class: "rl-search__body" })
     panel.replaceChildren(this.status, this.body)
     input.setAttribute("aria-controls", this.listId)
-    input.addEventListener("input", () => { this.state.q = input.value; this.shown = mode === "page" ? PAGE_RESULTS : HEADER_RESULTS; this.run() })
+    // Searching waits for a pause in typing: every search of a prefix ("m", "mo", ...) would
+    // fetch index chunks of its own.
+    let timer = 0
+    input.addEventListener("input", () => {
+      this.state.q = input.value
+      this.shown = mode === "page" ? PAGE_RESULTS : HEADER_RESULTS
+      clearTimeout(timer)
+      timer = setTimeout(() => this.run(), TYPING_PAUSE)
+    })
     input.addEventListener("keydown", event => this.key(event))
   }
 
