@@ -181,10 +181,19 @@ class SearchView {
       if (url !== location.pathname + location.search) history.replaceState(history.state, "", url)
     }
     if (!this.hasQuery() && this.mode === "header") return this.close()
-    const engine = await loadPagefind(this.site)
-    const search = await engine.search(this.state.q.trim() || null, this.options())
-    if (serial !== this.serial || !search) return // a newer keystroke won
-    const data = await Promise.all(search.results.slice(0, this.shown).map(result => result.data()))
+    let engine, search, data
+    try {
+      engine = await loadPagefind(this.site)
+      search = await engine.search(this.state.q.trim() || null, this.options())
+      if (serial !== this.serial || !search) return // a newer keystroke won
+      data = await Promise.all(search.results.slice(0, this.shown).map(result => result.data()))
+    } catch (error) {
+      pagefind = null // try again on the next search
+      this.status.textContent = "Search is not available right now (its index could not be loaded)."
+      this.body.replaceChildren()
+      this.open()
+      return
+    }
     if (serial !== this.serial) return
     this.render(search, data)
     // Facet counts need Pagefind's filter chunks: fetched once, after the first results are
@@ -347,7 +356,7 @@ export function attachHeader(root) {
   panel.addEventListener("click", event => { if (event.target.closest("a[href]")) header.close() })
   input.addEventListener("focus", () => { if (header.hasQuery()) header.run() })
   root.querySelector("form").addEventListener("submit", event => event.preventDefault())
-  loadPagefind(header.site)
+  loadPagefind(header.site).catch(() => { pagefind = null }) // start fetching while the reader types
   if (input.value) { header.state.q = input.value; header.run() }
   return header
 }
