@@ -237,3 +237,15 @@ def test_search_survives_instant_navigation_and_stays_on_the_site(page, base_url
     assert hosts == {urlsplit(base_url).netloc}
     assert any("/pagefind/" in u for u in page.requests)
     assert page.errors == []
+
+
+def test_first_search_after_an_instant_navigation_to_a_deeper_page(page, base_url):
+    page.goto(base_url)
+    page.evaluate("window.__sameDocument = true")
+    page.locator("a.rl-entry__title", has_text="Kaleidoscope").first.click()
+    page.locator("h1.rl-paper__title", has_text="Kaleidoscope: Attention").wait_for()
+    assert page.evaluate("window.__sameDocument") is True
+    # The header was rendered for the home page; the search must still find the site's index.
+    header_search(page, "zyzzogeton")
+    assert "Zyzzogeton" in hit_titles(page, "#rl-search-panel")[0]
+    assert page.errors == []

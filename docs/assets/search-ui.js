@@ -17,6 +17,7 @@ let pagefind = null
 let facetsLoaded = null
 
 function siteRoot(element) {
+  if (element.dataset.site) return new URL(element.dataset.site)
   const relative = element.dataset.root || "."
   return new URL(relative.endsWith("/") ? relative : relative + "/", location.href)
 }

@@ -21,6 +21,10 @@
     const root = document.querySelector("[data-rl-search]")
     if (!root || root.dataset.wired) return
     root.dataset.wired = "true"
+    // The header is kept across instant navigation while the address changes: resolve its
+    // relative site root now, against the page it was rendered for.
+    const relative = root.dataset.root || "."
+    root.dataset.site = new URL(relative.endsWith("/") ? relative : relative + "/", location.href).href
     const input = root.querySelector("input")
     const start = () => loadUi().then(module => module.attachHeader(root))
     // Focusing the box is the first use: load while the reader types the first letters.
