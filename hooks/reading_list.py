@@ -7,7 +7,9 @@ Events used, in build order:
   pages, home, topics, dates, feeds, exports) with ``File.generated``. TeX math is already
   MathML in those pages (``readinglist.math``): no math assets are added. Paper pages are kept
   out of the navigation: the nav is rendered into every page, so listing N papers makes a
-  build O(N^2).
+  build O(N^2). As soon as the catalog is loaded, the search indexer starts in a child
+  process (``readinglist.pages.search.SearchIndexer``: Pagefind over one record per paper), so
+  that it works on the second core while MkDocs renders the pages.
 - ``on_page_markdown``: a generated page's source is empty; its metadata (what front matter
   would hold: title, description, search exclusion) is set here, with no YAML to write or
   parse.
@@ -15,18 +17,21 @@ Events used, in build order:
   place of the (empty) converted Markdown. Markdown never parses it: safer, and it saves most
   of the time Python-Markdown would spend re-parsing large HTML blocks.
 - ``on_page_context`` (last, priority -100): a paper page's tail (citation, related papers) is
-  appended after Material's search plugin has indexed the page, so the index holds titles and
-  abstracts only and the plugin parses less.
+  appended last (it kept Material's search plugin, when the site used it, from indexing and
+  parsing citations).
 - ``on_env``: the build's freshness facts (``readinglist.status``: build time, commit, newest
   ``added``, last import) become the template global ``reading_list_status`` for the footer
   (``overrides/partials/copyright.html``).
-- ``on_post_build``: write the stage timings if asked.
+- ``on_post_build``: wait for the search indexer and move its bundle into ``site/pagefind/``
+  (a failed indexer fails the build); write the stage timings if asked.
+- ``on_build_error``: stop the indexer and remove its files.
 
 State lives for one build only: ``on_files`` replaces it, so ``mkdocs serve`` (which loads this
 module once and calls it on every rebuild) always starts from the files on disk.
 
-If ``READINGLIST_TIMINGS`` names a file, the seconds spent per stage are written to it as JSON
-(``scripts/bench.py`` reads them).
+``READINGLIST_SEARCH=off`` builds without the search index (``scripts/bench.py`` measures the
+build with and without it). If ``READINGLIST_TIMINGS`` names a file, the seconds spent per
+stage are written to it as JSON (``scripts/bench.py`` reads them).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,6 +55,7 @@ if str(ROOT) not in sys.path:
 from readinglist.catalog import load_catalog  # noqa: E402
 from readinglist.model import shown  # noqa: E402
 from readinglist.pages import Build, GeneratedPage, Site, generate_all  # noqa: E402
+from readinglist.pages.search import SearchIndexer, pagefind_executable  # noqa: E402
 from readinglist.status import build_facts  # noqa: E402
 from readinglist.taxonomy import TaxonomyError, load_taxonomy  # noqa: E402
 
@@ -57,9 +64,11 @@ log = logging.getLogger("mkdocs.plugins.reading_list")
 #: This build's generated pages by source URI, and its Build (for timings).
 _pages: dict[str, GeneratedPage] = {}
 _build: Build | None = None
+_indexer: SearchIndexer | None = None
 
 def on_files(files: Files, config) -> Files:
     global _pages, _build
+    _stop_indexer()
     _pages, _build = {}, None
     project = Path(config.config_file_path).resolve().parent
     start = time.perf_counter()
@@ -82,6 +91,7 @@ def on_files(files: Files, config) -> Files:
         log.warning(str(problem))  # a broken import record: a warning (fails --strict), the site says "no import recorded"
     build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url), facts=facts)
     build.timings["load"] = time.perf_counter() - start
+    _start_indexer(build, config)
     for page in generate_all(build):
         if files.get_file_from_path(page.src_uri) is not None:
             raise PluginError(f"docs/{page.src_uri} clashes with a generated page; remove or rename it")
@@ -119,6 +129,47 @@ def on_env(env, config, files):
 
 
 def on_post_build(config) -> None:
+    global _indexer
+    if _indexer is not None:
+        indexer, _indexer = _indexer, None
+        try:
+            timings = indexer.finish(Path(config.site_dir))
+        except RuntimeError as exc:
+            raise PluginError(f"search index: {exc}") from None
+        if _build is not None:
+            _build.timings.update(timings)
     if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None:
         Path(target).write_text(json.dumps(_build.timings))
+
+
+def on_build_error(error) -> None:
+    _stop_indexer()
+
+
+def _start_indexer(build: Build, config) -> None:
+    """Start Pagefind on the catalog now, in a child process; ``on_post_build`` collects it."""
+    global _indexer
+    config.extra["reading_list_search"] = {"topics": {t.id: t.name for t in build.taxonomy.topics}}
+    if os.environ.get("READINGLIST_SEARCH", "").lower() == "off":
+        return
+    try:
+        pagefind_executable()
+    except FileNotFoundError as exc:
+        raise PluginError(f"search index: {exc}") from None
+    work = Path(tempfile.mkdtemp(prefix="readinglist-search-"))
+    # The bundle is written inside the site folder (cleaned by MkDocs before on_files), so
+    # moving it into place at the end is a rename, whatever file system the site is on.
+    site_dir = Path(config.site_dir)
+    site_dir.mkdir(parents=True, exist_ok=True)
+    output = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir))
+    output.rmdir()  # Pagefind creates it
+    _indexer = SearchIndexer(build.papers, {t.id: t.name for t in build.taxonomy.topics}, work, output)
+
+
+def _stop_indexer() -> None:
+    global _indexer
+    if _indexer is not None:
+        _indexer.cancel()
+        _indexer = None
+
 

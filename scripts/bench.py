@@ -9,10 +9,15 @@ in a temporary copy of the project, then measures:
 
 - the full ``mkdocs build`` time, and a bare MkDocs + Material build of the same paper pages
   with no hooks and papers out of the nav (the floor of this stack), and their ratio;
+- search (Pagefind): the same full build without the search index (``READINGLIST_SEARCH=off``)
+  and the slowdown search causes; the indexer's own wall time and its share of the build, how
+  long the build waited for it, its peak memory; the index's size on disk; and the bytes a
+  real browser (Playwright, Chromium) downloads under ``/pagefind/`` for a first search of a
+  common and of a rare word (skipped without a browser);
 - the time of each hook stage (load and validate, paper pages, related papers, topics, dates,
   feeds, exports), from the hook's READINGLIST_TIMINGS report;
 - peak memory, site size, the largest HTML page, the number of pages;
-- the bytes a reader downloads for a first search (the search index, gzipped);
+- Material's search index of the bare build (what its reader downloads at the first search, gzipped);
 - importer throughput on a synthetic scrape of N entries (the real CLI, writing N files);
 - how long ``mkdocs serve`` takes to show an edited paper.
 
@@ -55,7 +60,8 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
 _MKDOCS = """
 import atexit, resource, runpy, sys
 out = sys.argv.pop(1)
-atexit.register(lambda: open(out, "w").write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)))
+atexit.register(lambda: open(out, "w").write("%d %d" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                                                        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)))
 sys.argv[0] = "mkdocs"
 runpy.run_module("mkdocs", run_name="__main__")
 """
@@ -138,33 +144,130 @@ def make_bare_project(dest: Path, papers: list[Paper]) -> Path:
     return dest
 
 
-def build(project: Path) -> dict:
+def build(project: Path, *, search: bool = True) -> dict:
     timings = project / "timings.json"
     rss = project / "rss.txt"
     timings.unlink(missing_ok=True)
+    env = {**ENV, "READINGLIST_TIMINGS": str(timings), **({} if search else {"READINGLIST_SEARCH": "off"})}
     start = time.perf_counter()
     result = subprocess.run([PY, "-c", _MKDOCS, str(rss), "build", "-q", "-d", str(project / "site")], cwd=project,
-                            env={**ENV, "READINGLIST_TIMINGS": str(timings)}, capture_output=True, text=True)
+                            env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"build failed in {project}:\n{result.stderr[-3000:]}")
-    return {"seconds": seconds, "peak_rss_mb": int(rss.read_text()) / 1024,
-            "stages": json.loads(timings.read_text()) if timings.exists() else {}}
+    own, children = (int(x) for x in rss.read_text().split())
+    stages = json.loads(timings.read_text()) if timings.exists() else {}
+    # The search indexer's figures are reported apart from the hook's stages.
+    search_figures = {k: stages.pop(k) for k in list(stages) if k.startswith("search")}
+    return {"seconds": seconds, "peak_rss_mb": own / 1024, "children_peak_rss_mb": children / 1024,
+            "stages": stages, "search": search_figures}
 
 
 def site_figures(site: Path) -> dict:
     html = list(site.rglob("*.html"))
     largest = max(html, key=lambda p: p.stat().st_size)
-    index = site / "search/search_index.json"
-    raw = index.read_bytes()
-    return {
+    figures = {
         "pages": sum(1 for p in html if p.name == "index.html"),
         "site_mb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6,
         "largest_html_kb": largest.stat().st_size / 1e3,
         "largest_html": largest.relative_to(site).as_posix(),
-        "search_index_kb": len(raw) / 1e3,
-        "search_index_gzip_kb": len(gzip.compress(raw, 6)) / 1e3,
     }
+    index = site / "search/search_index.json"  # Material's (the bare build's)
+    if index.exists():
+        raw = index.read_bytes()
+        figures.update(search_index_kb=len(raw) / 1e3, search_index_gzip_kb=len(gzip.compress(raw, 6)) / 1e3)
+    bundle = site / "pagefind"
+    if bundle.is_dir():
+        files = [p for p in bundle.rglob("*") if p.is_file()]
+        figures.update(pagefind_index_kb=sum(p.stat().st_size for p in files) / 1e3, pagefind_files=len(files))
+    return figures
+
+
+def query_words(papers: list[Paper]) -> tuple[str, str]:
+    """A common word (six letters or more, in the most papers) and a rare one: the number that
+    ends the title of the middle paper (synthetic titles end with their index; abstracts have
+    no digits), so it is in that paper only."""
+    counts: dict[str, int] = {}
+    for p in papers:
+        for word in set(re.findall(r"[a-z]{6,}", (p.title + " " + p.abstract).lower())):
+            counts[word] = counts.get(word, 0) + 1
+    common = max(sorted(counts), key=counts.get)
+    return common, papers[len(papers) // 2].title.rsplit(" ", 1)[-1]
+
+
+def transferred_kb(requests) -> float:
+    """Kilobytes on the wire (headers and, compressed, bodies) of finished Playwright requests."""
+    return round(sum(s["responseBodySize"] + s["responseHeadersSize"] for s in (r.sizes() for r in requests)) / 1e3, 1)
+
+
+def first_search_bytes(site: Path, words: tuple[str, str]) -> dict | None:
+    """Bytes a real browser transfers under /pagefind/ for a first search of each word (a fresh
+    browser context each, so nothing is cached), typed in the header box of the home page."""
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not Path(chromium).exists():
+        return None
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        """Serves text files gzipped when asked, as static hosts (GitHub Pages) do."""
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            path = Path(self.translate_path(self.path))
+            if path.suffix in (".js", ".css", ".json", ".html") and path.is_file() and "gzip" in self.headers.get("Accept-Encoding", ""):
+                body = gzip.compress(path.read_bytes(), 6)
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(str(path)))
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            else:
+                super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    result = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            for label, word in zip(("common", "rare"), words, strict=True):
+                context = browser.new_context()
+                page = context.new_page()
+                responses = []
+                page.on("requestfinished", functools.partial(list.append, responses))
+                page.goto(base)
+                page.wait_for_load_state("networkidle")
+                page.locator("#rl-search-input").click()
+                page.keyboard.type(word)
+                page.wait_for_function("w => (document.querySelector('#rl-search-panel .rl-search__status') || {}).textContent?.includes(w)",
+                                       arg=word, timeout=120_000)
+                shown = [r for r in responses if "/pagefind/" in r.url]  # what the first results needed
+                page.locator("#rl-search-panel .rl-facets").first.wait_for(timeout=120_000)
+                page.wait_for_load_state("networkidle")
+                hits = page.locator("#rl-search-panel .rl-search__status").inner_text()
+                every = [r for r in responses if "/pagefind/" in r.url]  # and the facet counts after them
+
+                result[f"{label}_word"] = word
+                result[f"{label}_status"] = hits
+                result[f"{label}_first_search_kb"] = transferred_kb(shown)
+                result[f"{label}_requests"] = len(shown)
+                result[f"{label}_with_facets_kb"] = transferred_kb(every)
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return result
 
 
 def importer_throughput(papers: list[Paper], workdir: Path) -> dict:
@@ -225,8 +328,10 @@ def summarise(runs: list[dict]) -> dict:
     stages: dict[str, float] = {}
     for name in runs[0]["stages"]:
         stages[name] = statistics.median(r["stages"][name] for r in runs)
+    search = {name: statistics.median(r["search"][name] for r in runs) for name in runs[0]["search"]}
     return {"seconds": statistics.median(seconds), "seconds_min": min(seconds),
-            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "stages": stages}
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+            "children_peak_rss_mb": max(r["children_peak_rss_mb"] for r in runs), "stages": stages, "search": search}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -235,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--papers", type=int, required=True, metavar="N")
     parser.add_argument("--repeat", type=int, default=3, metavar="K", help="builds of each kind (median reported)")
     parser.add_argument("--no-serve", action="store_true", help="skip the mkdocs serve measurement")
+    parser.add_argument("--no-browser", action="store_true", help="skip the first-search download measurement (Playwright)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
@@ -247,9 +353,14 @@ def main(argv: list[str] | None = None) -> int:
         if catalog.problems:
             sys.exit(f"synthetic papers are invalid: {catalog.problems[0]}")
         bare = make_bare_project(work / "bare", papers)
-        full_runs = [build(project) for _ in range(args.repeat)]
+        # Interleaved, so that a burst of load on a shared machine hits each kind alike.
+        full_runs, plain_runs = [], []
+        for _ in range(args.repeat):
+            plain_runs.append(build(project, search=False))
+            full_runs.append(build(project))
+        figures = site_figures(project / "site")  # of the last build: the full one
         bare_runs = [build(bare) for _ in range(args.repeat)]
-        full, floor = summarise(full_runs), summarise(bare_runs)
+        full, plain, floor = summarise(full_runs), summarise(plain_runs), summarise(bare_runs)
         result = {
             "papers": args.papers,
             "repeat": args.repeat,
@@ -262,10 +373,20 @@ def main(argv: list[str] | None = None) -> int:
             "related_share_of_build": round(full["stages"].get("related", 0) / full["seconds"], 3),
             "peak_rss_mb": round(full["peak_rss_mb"], 1),
             "bare_peak_rss_mb": round(floor["peak_rss_mb"], 1),
-            **{k: round(v, 1) if isinstance(v, float) else v for k, v in site_figures(project / "site").items()},
+            "build_seconds_without_search": round(plain["seconds"], 2),
+            "build_seconds_without_search_min": round(plain["seconds_min"], 2),
+            "search_slowdown": round(full["seconds"] / plain["seconds"] - 1, 3),
+            "search_index_seconds": round(full["search"].get("search_index", 0), 2),
+            "search_index_share_of_build": round(full["search"].get("search_index", 0) / full["seconds"], 3),
+            "search_wait_seconds": round(full["search"].get("search_wait", 0), 2),
+            "search_cpu_seconds": round(full["search"].get("search_cpu", 0), 2),
+            "search_peak_rss_mb": round(full["children_peak_rss_mb"], 1),
+            **{k: round(v, 1) if isinstance(v, float) else v for k, v in figures.items()},
             "bare_search_index_gzip_kb": round(site_figures(bare / "site")["search_index_gzip_kb"], 1),
             "importer": {k: round(v, 2) if isinstance(v, float) else v for k, v in importer_throughput(papers, work).items()},
         }
+        if not args.no_browser:
+            result["first_search"] = first_search_bytes(project / "site", query_words(papers))
         if not args.no_serve:
             result["serve_rebuild_seconds"] = round(serve_rebuild(project, papers[len(papers) // 2]), 2)
     finally:

@@ -92,9 +92,9 @@ def test_home_page_loads_without_console_errors(page, base_url):
 
 def test_search_finds_a_paper_by_a_distinctive_title_word(page, base_url):
     page.goto(base_url)
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.keyboard.type("Tryage")  # typed: Material searches on key events
-    result = page.locator(".md-search-result__item a").first
+    page.locator("#rl-search-input").click()
+    page.keyboard.type("Tryage")
+    result = page.locator("#rl-search-panel .rl-hit__title").first
     result.wait_for(timeout=15_000)
     assert "Tryage" in result.inner_text()
     result.click()

@@ -113,7 +113,7 @@ def test_bench_runs_and_reports_every_figure():
     data = json.loads(result.stdout)
     assert data["papers"] == 40 and data["pages"] > 40
     for key in ("build_seconds", "bare_build_seconds", "ratio_to_bare", "peak_rss_mb", "site_mb", "largest_html_kb",
-                "search_index_gzip_kb", "related_share_of_build"):
+                "pagefind_index_kb", "search_index_seconds", "related_share_of_build"):
         assert data[key] > 0, key
     assert set(data["stages_seconds"]) == {"load", "related", "papers", "home", "topics", "dates", "feeds", "exports"}
     assert data["importer"]["entries"] == 40 and data["importer"]["entries_per_second"] > 0

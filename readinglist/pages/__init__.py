@@ -1,5 +1,6 @@
 """The generated files of the site, one module per family: paper pages, the home page, topic
-pages, date pages, feeds and exports. Each module's ``generate(build)`` returns
+pages, date pages, feeds, exports and the search page (``search`` also makes the Pagefind
+records). Each module's ``generate(build)`` returns
 ``GeneratedPage`` objects; nothing here knows about MkDocs (the hook turns them into files).
 
 ``Build`` holds what several families share (citation keys, related papers, papers by topic),
@@ -140,10 +141,10 @@ def index_meta(title: str | None, **extra) -> dict:
 
 def generate_all(build: Build) -> list[GeneratedPage]:
     """Every generated file of the site, timing each family in ``build.timings``."""
-    from . import dates, exports, feeds, home, papers, status, topics
+    from . import dates, exports, feeds, home, papers, search, status, topics
 
     pages: list[GeneratedPage] = []
-    for module in (papers, home, topics, dates, feeds, exports, status):
+    for module in (papers, home, topics, dates, feeds, exports, status, search):
         name = module.__name__.rsplit(".", 1)[-1]
         name = "exports" if name == "status" else name  # status.json is a small data export: timed with them
         start = time.perf_counter()

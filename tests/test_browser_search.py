@@ -1,0 +1,251 @@
+"""Search in a real browser (issue 11): Playwright driving Debian's Chromium over a site
+built from crafted fixture papers (never today's papers/).
+
+Without a browser these tests skip on a developer's machine but fail under CI (CI is set).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import os
+import shutil
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from conftest import copy_project, run
+from readinglist.catalog import new_path
+from readinglist.model import Paper, dump_paper
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+FILLER = "We study language models with careful experiments and report results on standard benchmarks"
+
+
+def fixture_papers() -> list[Paper]:
+    """Twenty-four papers: the word 'kaleidoscope' is in one title and in three abstracts;
+    'transformer' is in every abstract; topics, years and upvotes vary in known ways."""
+    topics = ["attention-heads", "long-context", "multimodal", "surveys"]
+    papers = []
+    for i in range(20):
+        abstract = f"{FILLER} number {i}. The transformer is analysed."
+        if i in (3, 7, 11):
+            abstract += " A kaleidoscope of kaleidoscope views appears kaleidoscope here."
+        papers.append(Paper(title=f"Study {i} of quiet models", published=dt.date(2022 + i % 3, 1 + i % 12, 1 + i),
+                            added=dt.date(2025, 1, 1), topics=(topics[i % 4],), abstract=abstract, upvotes=(i * 7) % 23,
+                            authors=(f"Author {i}", "Grace Hopper")))
+    papers += [
+        Paper(title="Kaleidoscope: Attention Through Many Lenses", published=dt.date(2024, 6, 1), added=dt.date(2025, 1, 1),
+              topics=("attention-heads",), abstract=f"{FILLER}. The transformer again.", upvotes=2),
+        Paper(title="Towards $\\infty$-Zyzzogeton with Dynamic Context", published=dt.date(2025, 5, 23), added=dt.date(2025, 6, 1),
+              topics=("long-context",), abstract=f"{FILLER}. A transformer with unbounded context.", upvotes=5),
+        Paper(title='<img src=x onerror="window.pwned=1"> Quokka <b>bold</b>', published=dt.date(2023, 2, 2), added=dt.date(2025, 1, 1),
+              topics=("surveys",), abstract="<script>window.pwned=2</script> Quokka transformer abstract.", upvotes=1),
+        Paper(title="Survey of everything", published=dt.date(2021, 2, 2), added=dt.date(2025, 1, 1),
+              topics=("surveys", "multimodal"), abstract=f"{FILLER}. A transformer survey.", upvotes=40),
+    ]
+    taken: set[str] = set()
+    result = []
+    for p in papers:
+        path = new_path(p, taken)
+        taken.add(path)
+        result.append(replace(p, path=path))
+    return result
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    path = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        path = None
+    if path is None:
+        message = "no Chromium found (apt-get install chromium) or playwright not installed"
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run under CI: {message}")
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("browser-search") / "project", papers=False)
+    for p in fixture_papers():
+        target = project / "papers" / p.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dump_paper(p), encoding="utf-8")
+    handler = functools.partial(_QuietHandler, directory=str(project / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    # Material's instant navigation follows only links to the site_url's pages (its sitemap).
+    result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project, env={"SITE_URL": url})
+    assert result.returncode == 0, result.stderr
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors, page.requests = [], []
+    page.on("console", lambda m: page.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: page.errors.append(f"request failed: {r.url}"))
+    page.on("response", lambda r: page.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.on("request", lambda r: page.requests.append(r.url))
+    yield page
+    context.close()
+
+
+def header_search(page, text: str):
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "rl-search-input"
+    page.keyboard.type(text)
+    page.locator("#rl-search-panel .rl-hit").first.wait_for(timeout=15_000)
+    page.wait_for_function("text => document.querySelector('#rl-search-panel .rl-search__status').textContent.includes(text)", arg=text)
+
+
+def hit_titles(page, scope: str) -> list[str]:
+    return page.locator(f"{scope} .rl-hit__title").all_inner_texts()
+
+
+def upvotes(page, scope: str) -> list[int]:
+    return [int(t.strip("▲ ") or 0) for t in page.locator(f"{scope} .rl-hit").evaluate_all(
+        "els => els.map(e => (e.querySelector('.rl-hit__upvotes') || {textContent: '0'}).textContent)")]
+
+
+def test_a_title_word_finds_its_paper_first_and_the_keyboard_opens_it(page, base_url):
+    page.goto(base_url)
+    page.wait_for_load_state("networkidle")
+    assert not [u for u in page.requests if "/pagefind/" in u or "search-ui.js" in u]  # nothing before first use
+    header_search(page, "kaleidoscope")
+    titles = hit_titles(page, "#rl-search-panel")
+    assert titles[0] == "Kaleidoscope: Attention Through Many Lenses"
+    assert len(titles) == 4  # the title and the three abstracts
+    excerpt = page.locator("#rl-search-panel .rl-hit").nth(1).locator(".rl-hit__excerpt")
+    assert excerpt.locator("mark").first.inner_text().lower() == "kaleidoscope"
+    assert "Study" not in excerpt.inner_text()  # an excerpt of the abstract, not the title again
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#rl-search-panel .rl-hit").first.get_attribute("aria-selected") == "true"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/papers/2024/kaleidoscope-*/")
+    page.locator("h1.rl-paper__title", has_text="Kaleidoscope: Attention").wait_for()
+    assert page.errors == []
+
+
+def test_math_and_markup_in_titles_show_as_rendered_math_and_text(page, base_url):
+    page.goto(base_url)
+    header_search(page, "zyzzogeton")
+    title = page.locator("#rl-search-panel .rl-hit__title").first
+    assert "∞" in title.inner_text() and "\\infty" not in title.inner_text() and "$" not in title.inner_text()
+    page.keyboard.press("Escape")
+    page.locator("#rl-search-panel").wait_for(state="hidden")
+    page.locator("#rl-search-input").fill("")
+    page.keyboard.type("quokka")
+    page.wait_for_function("() => document.querySelector('#rl-search-panel .rl-search__status').textContent.includes('quokka')")
+    hit = page.locator("#rl-search-panel .rl-hit").first
+    assert hit.inner_text().startswith('<img src=x onerror="window.pwned=1"> Quokka <b>bold</b>')
+    assert "<script>window.pwned=2</script>" in hit.locator(".rl-hit__excerpt").inner_text()
+    assert hit.locator("img, script, b").count() == 0
+    assert page.evaluate("window.pwned") is None
+    assert page.errors == []
+
+
+def test_topic_filter_narrows_and_sort_by_upvotes_orders(page, base_url):
+    page.goto(base_url + "search/?q=transformer")
+    results = page.locator(".rl-search-page__results")
+    results.locator(".rl-hit").first.wait_for()
+    assert results.locator(".rl-search__status").inner_text() == "24 papers for “transformer”"
+    chip = results.locator("button[data-facet='topic'][data-value='surveys']")
+    assert chip.locator(".rl-facet__count").inner_text() == "7"
+    chip.click()
+    page.wait_for_function("document.querySelector('.rl-search-page__results .rl-search__status').textContent.startsWith('7 papers')")
+    assert results.locator("button[data-facet='topic'][data-value='surveys']").get_attribute("aria-pressed") == "true"
+    topics = results.locator(".rl-hit .rl-topics").all_inner_texts()
+    assert len(topics) == 7 and all("Surveys" in t for t in topics)
+    assert parse_qs(urlsplit(page.url).query) == {"q": ["transformer"], "topic": ["surveys"]}
+    results.locator("button[data-sort='upvotes']").click()
+    page.wait_for_function("document.querySelector(\"button[data-sort='upvotes']\").getAttribute('aria-pressed') === 'true'")
+    votes = upvotes(page, ".rl-search-page__results")
+    assert votes == sorted(votes, reverse=True) and votes[0] == 40
+    assert "sort=upvotes" in page.url
+    assert page.errors == []
+
+
+def test_shareable_url_restores_query_filters_and_sort(page, base_url):
+    page.goto(base_url + "search/?q=transformer&topic=attention-heads&year=2024&sort=date")
+    results = page.locator(".rl-search-page__results")
+    results.locator(".rl-hit").first.wait_for()
+    assert page.locator("#rl-search-page-input").input_value() == "transformer"
+    assert results.locator("button[data-facet='topic'][data-value='attention-heads']").get_attribute("aria-pressed") == "true"
+    assert results.locator("button[data-facet='year'][data-value='2024']").get_attribute("aria-pressed") == "true"
+    assert results.locator("button[data-sort='date']").get_attribute("aria-pressed") == "true"
+    dates = results.locator(".rl-hit time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
+    assert dates and all(d.startswith("2024") for d in dates) and dates == sorted(dates, reverse=True)
+    assert all("Attention" in t for t in results.locator(".rl-hit .rl-topics").all_inner_texts())
+    # Faceted browsing: no words, a filter only, lists the papers by date.
+    page.goto(base_url + "search/?topic=multimodal")
+    results.locator(".rl-hit").first.wait_for()
+    assert results.locator(".rl-search__status").inner_text() == "6 papers"
+    assert page.errors == []
+
+
+def test_search_survives_instant_navigation_and_stays_on_the_site(page, base_url):
+    page.goto(base_url)
+    page.evaluate("window.__sameDocument = true")
+    header_search(page, "kaleidoscope")
+    page.locator("#rl-search-panel .rl-hit__title").first.click()
+    page.locator("h1.rl-paper__title", has_text="Kaleidoscope: Attention").wait_for()
+    assert page.evaluate("window.__sameDocument") is True  # Material swapped the page, no reload
+    page.locator("#rl-search-panel").wait_for(state="hidden")
+    page.locator("#rl-search-input").fill("")
+    page.locator("body").click()
+    header_search(page, "zyzzogeton")
+    assert "Zyzzogeton" in hit_titles(page, "#rl-search-panel")[0]
+    # Enter with no result picked opens the search page for the query.
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search/?q=zyzzogeton")
+    page.locator(".rl-search-page__results .rl-hit").first.wait_for()
+    hosts = {urlsplit(u).netloc for u in page.requests if not u.startswith(("data:", "blob:"))}
+    assert hosts == {urlsplit(base_url).netloc}
+    assert any("/pagefind/" in u for u in page.requests)
+    assert page.errors == []
+
+
+def test_first_search_after_an_instant_navigation_to_a_deeper_page(page, base_url):
+    page.goto(base_url)
+    page.evaluate("window.__sameDocument = true")
+    page.locator("a.rl-entry__title", has_text="Kaleidoscope").first.click()
+    page.locator("h1.rl-paper__title", has_text="Kaleidoscope: Attention").wait_for()
+    assert page.evaluate("window.__sameDocument") is True
+    # The header was rendered for the home page; the search must still find the site's index.
+    header_search(page, "zyzzogeton")
+    assert "Zyzzogeton" in hit_titles(page, "#rl-search-panel")[0]
+    assert page.errors == []
