@@ -7,65 +7,24 @@ page, at desktop and phone widths, are saved to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
-import shutil
-import threading
-from pathlib import Path
-
 import feedparser
 import pytest
 
+import browsertools
+from browsertools import serve
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
+browser = browsertools.browser  # the shared module-scoped Chromium fixture
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 QWEN = "papers/2025/qwenlong-cprs-towards-infty-llms-with-dynamic-context-optimization/"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        path = None
-    if path is None:
-        message = "no Chromium found (apt-get install chromium) or playwright not installed"
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {message}")
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
 def base_url(built_site):
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve(built_site) as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,68 +9,29 @@ fixes the browser's time, so nothing here waits for time to pass.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
-import os
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
 from test_pipeline import build_fixture_site, record
 
+import browsertools
+from browsertools import serve
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
+browser = browsertools.browser  # the shared module-scoped Chromium fixture
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 BUILT = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-
-
-def _chromium() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = _chromium()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        path = None
-    if path is None:
-        message = "no Chromium found (apt-get install chromium) or playwright not installed"
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {message}")
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=ARGS)
-        yield browser
-        browser.close()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     project = tmp_path_factory.mktemp("freshness") / "project"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(project / "site")))
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    # Material navigates instantly only within site_url: build for the address served here.
-    _, result = build_fixture_site(project, import_record=record(), env={"SITE_URL": url})
-    assert result.returncode == 0, result.stderr
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield url
-    server.shutdown()
-    server.server_close()
+    with serve(project / "site") as url:
+        # Material navigates instantly only within site_url: build for the address served here.
+        _, result = build_fixture_site(project, import_record=record(), env={"SITE_URL": url})
+        assert result.returncode == 0, result.stderr
+        yield url
 
 
 def open_at(browser, url: str, moment: dt.datetime):

@@ -10,20 +10,17 @@ test-artifacts/screenshots/. Clocks are Playwright's (``page.clock``): nothing s
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
 import json
 import os
 import re
-import shutil
 import sys
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 
+from browsertools import chromium, serve
 from conftest import ROOT, copy_project, run
 from readinglist.catalog import make_slug
 
@@ -32,8 +29,6 @@ pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 STORE = "rl-reading-list:v1"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 SCHEMES = ("light", "dark")
 
 #: The fixture list: (title, published, added, topics). Dates are fixed, so "new since" is
@@ -49,51 +44,19 @@ MATH_TITLE = FIXTURE_PAPERS[0][0]
 ABSTRACT = "We study $\\alpha \\leq \\beta$ and $\\frac{1}{\\sqrt{d_k}}$ scaling. A broken formula $\\frac{a$ stays text."
 
 
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser():
-    path = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        path = None
-    if path is None or not AXE.is_file():
-        message = "no Chromium found (apt-get install chromium), playwright not installed, or axe-core missing (npm ci)"
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {message}")
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        browser.chromium_executable = path  # Lighthouse starts its own Chromium
-        yield browser
-        browser.close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def serve(directory: Path):
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+    # Lighthouse starts its own Chromium, from browser.chromium_executable.
+    with chromium(ready=AXE.is_file(),
+                  message="no Chromium found (apt-get install chromium), playwright not installed, or axe-core missing (npm ci)") as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
 def real_url(built_site):
     """The shipped site (the real papers): what axe and the math checks look at."""
-    server, url = serve(built_site)
-    yield url
-    server.shutdown()
-    server.server_close()
+    with serve(built_site) as url:
+        yield url
 
 
 def fixture_paper(title: str, published: str, added: str, topics: list[str]) -> tuple[str, str]:
@@ -115,13 +78,11 @@ def fixture_site(tmp_path_factory):
         urls[title] = "papers/" + path.removesuffix(".md") + "/"
     # Served where site_url says it is: Material's instant navigation only follows links it
     # finds in sitemap.xml, which holds site_url's addresses.
-    server, url = serve(project / "site")
-    result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
-                 env={"SITE_URL": url})
-    assert result.returncode == 0, result.stderr
-    yield url, urls
-    server.shutdown()
-    server.server_close()
+    with serve(project / "site") as url:
+        result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
+                     env={"SITE_URL": url})
+        assert result.returncode == 0, result.stderr
+        yield url, urls
 
 
 def new_page(browser, *, scheme: str = "light", width: int = 1280, height: int = 900, javascript: bool = True):

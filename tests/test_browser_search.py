@@ -7,26 +7,22 @@ Without a browser these tests skip on a developer's machine but fail under CI (C
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
-import os
-import shutil
 import sys
-import threading
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+import browsertools
+from browsertools import serve
 from conftest import copy_project, run
 from readinglist.catalog import new_path
 from readinglist.model import Paper, dump_paper
 
 pytestmark = pytest.mark.browser
+browser = browsertools.browser  # the shared module-scoped Chromium fixture
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 FILLER = "We study language models with careful experiments and report results on standard benchmarks"
 
 
@@ -61,36 +57,6 @@ def fixture_papers() -> list[Paper]:
     return result
 
 
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        path = None
-    if path is None:
-        message = "no Chromium found (apt-get install chromium) or playwright not installed"
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {message}")
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("browser-search") / "project", papers=False)
@@ -98,16 +64,11 @@ def base_url(tmp_path_factory):
         target = project / "papers" / p.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(dump_paper(p), encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(project / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
-    # Material's instant navigation follows only links to the site_url's pages (its sitemap).
-    result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project, env={"SITE_URL": url})
-    assert result.returncode == 0, result.stderr
-    yield url
-    server.shutdown()
-    server.server_close()
+    with serve(project / "site") as url:
+        # Material's instant navigation follows only links to the site_url's pages (its sitemap).
+        result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project, env={"SITE_URL": url})
+        assert result.returncode == 0, result.stderr
+        yield url
 
 
 @pytest.fixture
