@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if path := existing(catalog, arxiv=arxiv, title=args.title):
         cli.fail(f"already in the list: {args.papers_dir.name}/{path}")
 
-    if args.paper:
+    if args.paper and arxiv:  # with a paper given, arxiv_id_from gave its id or failed
         try:
             entry = fetch(arxiv, args, cli.http_from(args))
         except (FetchError, SourceError) as exc:

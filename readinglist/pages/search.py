@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import resource  # the indexer's CPU time, for scripts/bench.py (POSIX, like the rest: O_NOFOLLOW, fsync)
 import shutil
 import subprocess
 import sys
@@ -31,11 +32,6 @@ import time
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
-
-try:
-    import resource  # POSIX: the indexer's CPU time, for scripts/bench.py
-except ImportError:  # pragma: no cover - Windows
-    resource = None
 
 from ..model import Paper
 from ..render import authors_text, environment, plain, render, rich
@@ -161,17 +157,15 @@ class SearchIndexer:
         (its wall time since ``start``, how long this call waited, its CPU seconds).
         Raises ``RuntimeError`` naming the cause when indexing failed."""
         waited = time.perf_counter()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN) if resource else None
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         try:
             code = self.process.wait(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             self.cancel()
             raise RuntimeError(f"the search indexer did not finish within {TIMEOUT} s") from None
         done = time.perf_counter()
-        cpu = 0.0
-        if resource:
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)  # now includes the indexer (and Pagefind)
-            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # now includes the indexer (and Pagefind)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         self.log.seek(0)
         report = self.log.read().strip()
         self.log.close()
