@@ -21,8 +21,9 @@ from .http import Http, NotFound
 from .importer import Action, fill_missing
 from .math import plain
 from .model import MAX_TITLE, Paper, dump_paper, normalise_title
-from .scrape import SourceEntry
-from .sources import SourceError, arxiv_entries, hf_paper_entry
+from .sources.arxiv import arxiv_entries
+from .sources.entry import SourceEntry, SourceError
+from .sources.huggingface import hf_paper_entry
 from .text import first_sentence
 
 #: Published dates of a certain match are at most this many days apart (time zones, and a

@@ -19,7 +19,7 @@ from typing import Any
 
 from .catalog import Catalog, new_path
 from .model import Paper, dump_paper, normalise_title, parse_paper
-from .scrape import SourceEntry, merge_links
+from .sources.entry import SourceEntry, merge_links
 from .taxonomy import Taxonomy
 
 

@@ -17,7 +17,7 @@ from readinglist.catalog import Catalog
 from readinglist.enrich import Finder, arxiv_query, decide, enrich
 from readinglist.http import Http
 from readinglist.model import Paper, parse_paper
-from readinglist.scrape import SourceEntry
+from readinglist.sources.entry import SourceEntry
 from readinglist.taxonomy import load_taxonomy
 
 FAST = ("--backoff", "0.05", "--retries", "1", "--timeout", "5")

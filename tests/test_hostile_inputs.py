@@ -29,8 +29,8 @@ from readinglist.importer import plan_import
 from readinglist.lock import import_lock, read_holder
 from readinglist.model import MAX_NOTE, MAX_NOTE_BRACKETS, Paper, Problem, dump_paper, normalise_title, note_problem, parse_paper, shown
 from readinglist.render import note_html, plain, rich
-from readinglist.scrape import SourceEntry
-from readinglist.sources import SourceError, hf_paper_entry
+from readinglist.sources.entry import SourceEntry, SourceError
+from readinglist.sources.huggingface import hf_paper_entry
 from readinglist.taxonomy import TaxonomyError, load_taxonomy
 from readinglist.texspans import tex_matches
 

@@ -19,7 +19,7 @@ from readinglist import catalog, storage
 from readinglist.cli import apply_plan, reader
 from readinglist.importer import plan_import
 from readinglist.lock import LOCK_NAME, Holder, ImportLock, LockBusy, current_holder, import_lock, is_stale, read_holder
-from readinglist.scrape import parse_scrape
+from readinglist.sources.scrape import parse_scrape
 from readinglist.taxonomy import load_taxonomy
 
 SCRAPE = """Daily Papers

@@ -21,7 +21,7 @@ from pathlib import Path
 from readinglist import cli
 from readinglist.enrich import Finder, enrich, needs_enrichment, plan, summary
 from readinglist.http import FetchError
-from readinglist.sources import SourceError
+from readinglist.sources.entry import SourceError
 
 
 def main(argv: list[str] | None = None) -> int:

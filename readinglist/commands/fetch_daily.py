@@ -27,8 +27,8 @@ from readinglist import cli
 from readinglist.http import FetchError, NotFound
 from readinglist.importer import Action, merge_source, plan_import
 from readinglist.model import Paper, Problem, normalise_title
-from readinglist.scrape import SourceEntry
-from readinglist.sources import SourceError, daily_entries, hf_paper_entry
+from readinglist.sources.entry import SourceEntry, SourceError
+from readinglist.sources.huggingface import daily_entries, hf_paper_entry
 from readinglist.status import ImportRun, dump_record, newest_added, now, read_record
 from readinglist.storage import write_atomic
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from readinglist import cli
 from readinglist.importer import plan_import
-from readinglist.scrape import parse_scrape
+from readinglist.sources.scrape import parse_scrape
 
 #: A day's listing is about 100 kB; a year's, a few MB. Larger is not a scrape.
 MAX_SCRAPE_BYTES = 64 * 1024 * 1024

@@ -21,8 +21,9 @@ from readinglist.catalog import Catalog
 from readinglist.http import FetchError, Http, NotFound
 from readinglist.importer import plan_import
 from readinglist.model import normalise_title, shown
-from readinglist.scrape import SourceEntry
-from readinglist.sources import SourceError, arxiv_entry, arxiv_id_from, hf_paper_entry
+from readinglist.sources.arxiv import arxiv_entry, arxiv_id_from
+from readinglist.sources.entry import SourceEntry, SourceError
+from readinglist.sources.huggingface import hf_paper_entry
 
 PLACEHOLDER = "Abstract to be written: paste the paper's abstract here."
 
