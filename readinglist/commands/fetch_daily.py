@@ -85,7 +85,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{day}: {len(found)} papers, {len(in_scope)} in scope, {len(withdrawn)} withdrawn", file=sys.stderr)
         day += dt.timedelta(days=1)
 
-    recent, refreshed, gone, bad_answers = [], [], [], []
+    recent: list[Paper] = []
+    refreshed: list[SourceEntry] = []
+    gone: list[Paper] = []
+    bad_answers: list[Problem] = []
     if args.refresh_days:
         recent = [p for p in catalog.papers if p.arxiv and (args.added - p.added).days <= args.refresh_days]
         refreshed, gone, bad_answers = refresh(recent, http, args.base_url)

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if (listed := catalog.find(arxiv=arxiv, title=args.title)) is not None:
         cli.fail(f"already in the list: {args.papers_dir.name}/{listed.path}")
 
-    if args.paper:
+    if arxiv and args.paper:
         try:
             entry = fetch(arxiv, args, cli.http_from(args))
         except (FetchError, SourceError) as exc:
