@@ -14,7 +14,7 @@ from pathlib import Path
 
 from slugify import slugify
 
-from .model import Paper, Problem, parse_paper
+from .model import Paper, Problem, normalise_title, parse_paper
 from .storage import JOURNAL
 from .taxonomy import Taxonomy
 
@@ -28,12 +28,41 @@ class Catalog:
 
     papers: list[Paper]
     problems: list[Problem] = field(default_factory=list)
+    _index: tuple[dict[str, Paper], dict[str, Paper]] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def by_arxiv(self) -> dict[str, Paper]:
-        return {p.arxiv: p for p in self.papers if p.arxiv}
+    def find(self, *, arxiv: str | None = None, title: str | None = None) -> Paper | None:
+        """Is this paper already listed? The paper with arXiv id ``arxiv``, else the one whose
+        title is ``title`` once normalised (``model.normalise_title``), else None: the one rule
+        the importer, ``enrich`` and ``new_paper`` use. The first call indexes the papers."""
+        by_arxiv, by_title = self._indexes()
+        found = by_arxiv.get(arxiv) if arxiv else None
+        if found is None and title is not None:
+            found = by_title.get(normalise_title(title))
+        return found
 
-    def by_title(self) -> dict[str, Paper]:
-        return {p.title_key: p for p in self.papers}
+    def add(self, paper: Paper) -> None:
+        """Count ``paper`` as listed from now on (a paper planned in this run, or one just
+        given an arXiv id): ``find`` returns it instead of an earlier one."""
+        self._indexes()
+        self.papers.append(paper)
+        self._note(paper)
+
+    def copy(self) -> Catalog:
+        """A catalog of the same papers that ``add`` can grow without changing this one."""
+        return Catalog(list(self.papers), list(self.problems))
+
+    def _indexes(self) -> tuple[dict[str, Paper], dict[str, Paper]]:
+        if self._index is None:
+            self._index = ({}, {})
+            for paper in self.papers:
+                self._note(paper)
+        return self._index
+
+    def _note(self, paper: Paper) -> None:
+        by_arxiv, by_title = self._indexes()
+        if paper.arxiv:
+            by_arxiv[paper.arxiv] = paper
+        by_title[paper.title_key] = paper
 
 
 def sort_key(paper: Paper) -> tuple:

@@ -1,5 +1,6 @@
 """What every command-line script shares: default paths, loading the taxonomy and the
-catalog with errors printed (never a traceback), and writing planned files."""
+catalog with errors printed (never a traceback), the import lock, Ctrl-C, option types.
+Planning and writing files is ``importer.run_import``'s job."""
 
 from __future__ import annotations
 
@@ -14,12 +15,11 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlsplit
 
-from .catalog import Catalog, load_catalog, read_paper_file
+from .catalog import Catalog, load_catalog
 from .http import Http
-from .importer import Action, check_roundtrip
 from .lock import ImportLock, LockBusy
 from .model import Problem, parse_date, shown
-from .storage import StorageError, recover, write_all
+from .storage import StorageError, recover
 from .taxonomy import Taxonomy, TaxonomyError, load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,12 @@ TOPICS_FILE = ROOT / "topics.yml"
 
 #: How far the run got, for the message on Ctrl-C: "reading", "writing" or "written".
 _phase = "reading"
+
+
+def set_phase(phase: str) -> None:
+    """Record how far the run got (``reading``, ``writing``, ``written``) for ``run``'s Ctrl-C message."""
+    global _phase
+    _phase = phase
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -132,55 +138,6 @@ def catalog_or_fail(papers_dir: Path, topics: Taxonomy, *, allow_missing: bool =
     return catalog
 
 
-def reader(papers_dir: Path):
-    """Reads an existing paper file by its path relative to ``papers_dir`` (for plan_import)."""
-    def read(rel: str) -> str:
-        # Like the catalog: never through a link, never a FIFO, never a huge file (it may
-        # have changed since the catalog read it).
-        raw, problem = read_paper_file(papers_dir / rel, f"{papers_dir.name}/{rel}")
-        try:
-            if problem is None:
-                return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            problem = Problem(f"{papers_dir.name}/{rel}", 1, "", "changed while the import ran and is no longer UTF-8")
-        fail(f"{problem}; nothing was written")
-    return read
-
-
-def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry_run: bool = False) -> tuple[list[Action], list[Problem]]:
-    """Check every planned file with the validator's parser, then write the good ones, all or
-    nothing (``storage.write_all``; a write error exits 1 with one located line). Returns the
-    actions kept and a problem per entry refused. Nothing is written before every file is
-    planned and checked."""
-    global _phase
-    kept, refused = [], []
-    for action in actions:
-        if action.kind == "refused":
-            refused.append(Problem(action.entry.source, action.entry.line, "title", action.reason))
-            continue
-        # An unchanged file is not written, and the catalog already validated it.
-        problems = [] if action.kind == "unchanged" else check_roundtrip(action, topics.ids)
-        refused += [Problem(action.entry.source, _source_line(action.entry, p.key), p.key, p.message) for p in problems]
-        if not problems:
-            kept.append(action)
-    if not dry_run:
-        _phase = "writing"
-        try:
-            write_all({papers_dir / a.path: a.text for a in kept if a.kind != "unchanged"}, papers_dir)
-        except StorageError as exc:
-            fail(str(exc))
-        _phase = "written"
-    return kept, refused
-
-
-def _source_line(entry, key: str) -> int:
-    """The line of the source (a scrape) that a problem with ``key`` is about: dates and
-    upvotes come from the entry's date line, the rest from its first line."""
-    if key in ("published", "added", "upvotes") and entry.date_line:
-        return entry.date_line
-    return entry.line
-
-
 def add_network(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("network")
     group.add_argument("--base-url", type=http_url, default="https://huggingface.co", metavar="URL",
@@ -263,12 +220,3 @@ def annotation(problem: Problem) -> str:
 
     message = f"{problem.key}: {problem.message}" if problem.key else problem.message
     return f"::error file={prop(problem.path)},line={max(problem.line, 1)}::{data(message)}"
-
-
-def report(actions: list[Action], refused: list[Problem], papers_dir: Path, *, dry_run: bool) -> None:
-    verb = "would be " if dry_run else ""
-    for action in actions:
-        if action.kind != "unchanged":
-            print(shown(f"{verb}{action.kind}: {papers_dir.name}/{action.path}"))
-    for problem in refused:
-        print(f"rejected: {problem}", file=sys.stderr)  # Problem.__str__ escapes what it echoes

@@ -21,8 +21,9 @@ from .http import Http, NotFound
 from .importer import Action, fill_missing
 from .math import plain
 from .model import MAX_TITLE, Paper, dump_paper, normalise_title
-from .scrape import SourceEntry
-from .sources import SourceError, arxiv_entries, hf_paper_entry
+from .sources.arxiv import arxiv_entries
+from .sources.entry import SourceEntry, SourceError
+from .sources.huggingface import hf_paper_entry
 from .text import first_sentence
 
 #: Published dates of a certain match are at most this many days apart (time zones, and a
@@ -117,17 +118,17 @@ def _one_line(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
-def decide(paper: Paper, found: list[SourceEntry], taken: dict[str, str]) -> Outcome:
-    """The outcome for ``paper`` given every source entry found for it. ``taken`` maps arXiv
-    ids already in the list to their files: an id another paper has is never written."""
+def decide(paper: Paper, found: list[SourceEntry], listed: Catalog) -> Outcome:
+    """The outcome for ``paper`` given every source entry found for it. An arXiv id another
+    paper of ``listed`` has (``Catalog.find``) is never written."""
     seen: dict[str, Candidate] = {}
     for entry in found:
         if not entry.arxiv or entry.arxiv in seen or not similar(paper, entry):
             continue
         why = problems(paper, entry)
-        other = taken.get(entry.arxiv)
-        if other is not None and other != paper.path:
-            why.append(f"its arXiv id is already used by {other}")
+        other = listed.find(arxiv=entry.arxiv)
+        if other is not None and other.path != paper.path:
+            why.append(f"its arXiv id is already used by {other.path}")
         seen[entry.arxiv] = Candidate(entry, tuple(why))
     certain = [c for c in seen.values() if not c.problems]
     if len(certain) == 1:
@@ -143,7 +144,7 @@ def decide(paper: Paper, found: list[SourceEntry], taken: dict[str, str]) -> Out
 
 
 def plan(outcomes: list[Outcome]) -> list[Action]:
-    """The writes of the enriched papers, for ``cli.apply_plan`` (validated, then atomic)."""
+    """The writes of the enriched papers, for ``importer.apply_plan`` (validated, then atomic)."""
     actions = []
     for outcome in outcomes:
         if outcome.kind == "enriched" and outcome.paper is not None and outcome.paper != outcome.original:
@@ -227,12 +228,12 @@ def enrich(papers: list[Paper], catalog: Catalog, finder: Finder,
     """The outcome for each paper of ``papers`` (each asked about once). Raises
     ``FetchError`` or ``SourceError`` on the first source that fails for good: nothing is
     decided (nor written) from a partial run."""
-    taken = {p.arxiv: p.path for p in catalog.papers if p.arxiv}
+    listed = catalog.copy()  # grows by the ids this run gives
     outcomes = []
     for paper in papers:
-        outcome = decide(paper, finder.find(paper), taken)
+        outcome = decide(paper, finder.find(paper), listed)
         if outcome.kind == "enriched" and outcome.paper is not None and outcome.paper.arxiv:
-            taken[outcome.paper.arxiv] = paper.path  # two files never get the same id in one run
+            listed.add(outcome.paper)  # two files never get the same id in one run
         outcomes.append(outcome)
         if progress:
             progress(f"{paper.path}: {outcome.kind}")

@@ -6,20 +6,25 @@ its author names (which replace a bare ``author_count``) and a withdrawal; every
 (title, topics, note, dates, abstract) belongs to the curators and is never overwritten.
 ``plan_import`` writes nothing: it decides every write before any file is touched. It reads
 only through the ``read`` function it is given (the text of an existing file, to keep a
-curator's formatting); without one it is a pure function of its arguments.
+curator's formatting); without one it is a pure function of its arguments. ``run_import`` is
+what every command calls: lock, fresh catalog, plan, check, write all or nothing, ``Summary``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, new_path
-from .model import Paper, dump_paper, normalise_title, parse_paper
-from .scrape import SourceEntry, merge_links
+from . import cli
+from .catalog import Catalog, new_path, read_paper_file
+from .model import Paper, Problem, dump_paper, parse_paper, shown
+from .sources.entry import SourceEntry, merge_links
+from .storage import StorageError, write_all
 from .taxonomy import Taxonomy
 
 
@@ -89,8 +94,7 @@ def plan_import(entries: list[SourceEntry], catalog: Catalog, taxonomy: Taxonomy
     gives an existing file's text by its relative path: with it, an update that only changes
     ``upvotes`` edits that one line and keeps the rest of the curator's file as written
     (comments, formatting); other updates rewrite the file in the standard form."""
-    by_arxiv = catalog.by_arxiv()
-    by_title = catalog.by_title()
+    listed = catalog.copy()  # grows by the papers this plan creates
     taken = {p.path for p in catalog.papers}
     next_suffix: dict[str, int] = {}
     current: dict[str, Paper] = {}  # path -> paper as planned so far
@@ -98,7 +102,7 @@ def plan_import(entries: list[SourceEntry], catalog: Catalog, taxonomy: Taxonomy
     first_action: dict[str, int] = {}
     actions: list[Action] = []
     for entry in entries:
-        existing = (by_arxiv.get(entry.arxiv) if entry.arxiv else None) or by_title.get(normalise_title(entry.title))
+        existing = listed.find(arxiv=entry.arxiv, title=entry.title)
         if existing is not None and entry.arxiv and existing.arxiv and existing.arxiv != entry.arxiv:
             # Same title, different paper: never merge them, and a second file with this
             # title would not validate (a title is listed once).
@@ -125,9 +129,7 @@ def plan_import(entries: list[SourceEntry], catalog: Catalog, taxonomy: Taxonomy
             created.add(path)
             paper = replace(paper, path=path)
             kind, text = "created", dump_paper(paper)
-            by_title[paper.title_key] = paper
-            if paper.arxiv:
-                by_arxiv[paper.arxiv] = paper
+            listed.add(paper)
         current[path] = paper
         action = Action(kind, path, text, entry)
         if path in first_action:  # the same paper twice in the input: keep one action
@@ -155,8 +157,102 @@ def _edit_upvotes(original: str | None, old: Paper, new: Paper) -> str | None:
     return "\n".join(lines)
 
 
-def check_roundtrip(action: Action, topic_ids) -> list:
+def check_roundtrip(action: Action, topic_ids) -> list[Problem]:
     """Problems ``parse_paper`` finds in a planned file: a safety net so an importer never
     writes a file the validator would reject."""
     _, problems = parse_paper(action.text, f"papers/{action.path}", topic_ids)
     return problems
+
+
+@dataclass
+class Summary:
+    """What ``run_import`` did: the actions kept (written, or that would be on a dry run;
+    ``unchanged`` ones included), a problem per entry rejected, and the catalog it planned
+    against (as read under the lock, before the writes)."""
+
+    actions: list[Action]
+    refused: list[Problem]
+    catalog: Catalog
+    papers_dir: Path
+    dry_run: bool = False
+
+    def count(self, kind: str) -> int:
+        """How many actions are of ``kind`` (``created``, ``updated``, ``unchanged``)."""
+        return sum(a.kind == kind for a in self.actions)
+
+    def report(self) -> None:
+        """One line per file created or updated (stdout), one per entry rejected (stderr)."""
+        verb = "would be " if self.dry_run else ""
+        for action in self.actions:
+            if action.kind != "unchanged":
+                print(shown(f"{verb}{action.kind}: {self.papers_dir.name}/{action.path}"))
+        for problem in self.refused:
+            print(f"rejected: {problem}", file=sys.stderr)  # Problem.__str__ escapes what it echoes
+
+
+def run_import(entries: list[SourceEntry], papers_dir: Path, taxonomy: Taxonomy, added: dt.date, *,
+               dry_run: bool = False, wait: float = 60.0, rejected: Sequence[Problem] = (),
+               check: Callable[[Catalog], None] | None = None) -> Summary:
+    """Import ``entries`` into ``papers_dir``: the one path of every importer.
+
+    Under the import lock (``cli.locked``; none on a dry run) it reads the catalog afresh (an
+    import that had to wait plans against what the other one wrote; a broken file exits 1),
+    calls ``check`` on it (which may exit, e.g. "already in the list"), plans every entry
+    (``plan_import``), checks every planned file and writes the good ones all or nothing
+    (``apply_plan``). ``rejected`` are problems the caller found before (entries it could not
+    read): the summary lists them first."""
+    with cli.locked(papers_dir, wait, dry_run=dry_run):
+        catalog = cli.catalog_or_fail(papers_dir, taxonomy, allow_missing=True)
+        if check is not None:
+            check(catalog)
+        actions, refused = apply_plan(plan_import(entries, catalog, taxonomy, added, reader(papers_dir)), taxonomy,
+                                      papers_dir, dry_run=dry_run)
+    return Summary(actions, [*rejected, *refused], catalog, papers_dir, dry_run)
+
+
+def reader(papers_dir: Path) -> Callable[[str], str]:
+    """Reads an existing paper file by its path relative to ``papers_dir`` (for plan_import)."""
+    def read(rel: str) -> str:
+        # Like the catalog: never through a link, never a FIFO, never a huge file (it may
+        # have changed since the catalog read it).
+        raw, problem = read_paper_file(papers_dir / rel, f"{papers_dir.name}/{rel}")
+        try:
+            if problem is None:
+                return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problem = Problem(f"{papers_dir.name}/{rel}", 1, "", "changed while the import ran and is no longer UTF-8")
+        cli.fail(f"{problem}; nothing was written")
+    return read
+
+
+def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry_run: bool = False) -> tuple[list[Action], list[Problem]]:
+    """Check every planned file with the validator's parser, then write the good ones, all or
+    nothing (``storage.write_all``; a write error exits 1 with one located line). Returns the
+    actions kept and a problem per entry refused. Nothing is written before every file is
+    planned and checked. The caller holds the import lock (``run_import`` does)."""
+    kept, refused = [], []
+    for action in actions:
+        if action.kind == "refused":
+            refused.append(Problem(action.entry.source, action.entry.line, "title", action.reason))
+            continue
+        # An unchanged file is not written, and the catalog already validated it.
+        problems = [] if action.kind == "unchanged" else check_roundtrip(action, topics.ids)
+        refused += [Problem(action.entry.source, _source_line(action.entry, p.key), p.key, p.message) for p in problems]
+        if not problems:
+            kept.append(action)
+    if not dry_run:
+        cli.set_phase("writing")
+        try:
+            write_all({papers_dir / a.path: a.text for a in kept if a.kind != "unchanged"}, papers_dir)
+        except StorageError as exc:
+            cli.fail(str(exc))
+        cli.set_phase("written")
+    return kept, refused
+
+
+def _source_line(entry: SourceEntry, key: str) -> int:
+    """The line of the source (a scrape) that a problem with ``key`` is about: dates and
+    upvotes come from the entry's date line, the rest from its first line."""
+    if key in ("published", "added", "upvotes") and entry.date_line:
+        return entry.date_line
+    return entry.line

@@ -6,6 +6,7 @@ arXiv is never asked twice within 3 seconds (checked with an injected clock, nev
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -17,7 +18,7 @@ from readinglist.catalog import Catalog
 from readinglist.enrich import Finder, arxiv_query, decide, enrich
 from readinglist.http import Http
 from readinglist.model import Paper, parse_paper
-from readinglist.scrape import SourceEntry
+from readinglist.sources.entry import SourceEntry
 from readinglist.taxonomy import load_taxonomy
 
 FAST = ("--backoff", "0.05", "--retries", "1", "--timeout", "5")
@@ -232,7 +233,7 @@ def test_an_id_another_paper_has_is_never_written():
     paper = parse(LONGHEADS)
     entry = SourceEntry(title=paper.title, abstract=paper.abstract, published=paper.published,
                         authors=tuple(f"A{i} B" for i in range(8)), arxiv="2402.10685")
-    outcome = decide(paper, [entry], {"2402.10685": "2024/other.md"})
+    outcome = decide(paper, [entry], Catalog([replace(paper, path="2024/other.md", title="Another paper", arxiv="2402.10685")]))
     assert outcome.kind == "candidate"
     assert outcome.candidates[0].problems == ("its arXiv id is already used by 2024/other.md",)
 
@@ -243,8 +244,8 @@ def test_author_count_may_differ_when_the_abstracts_open_alike():
                        authors=tuple(f"A{i} B" for i in range(9)), arxiv="2402.10685")
     other = SourceEntry(title=paper.title, abstract="A different opening. Yes.", published=paper.published,
                         authors=tuple(f"A{i} B" for i in range(9)), arxiv="2402.10685")
-    assert decide(paper, [same], {}).kind == "enriched"
-    outcome = decide(paper, [other], {})
+    assert decide(paper, [same], Catalog([])).kind == "enriched"
+    outcome = decide(paper, [other], Catalog([]))
     assert outcome.kind == "candidate" and "9 authors where the file says 8" in outcome.candidates[0].problems[0]
 
 
@@ -302,7 +303,7 @@ def test_a_hostile_title_from_a_source_prints_as_one_plain_line():
     paper = parse(LONGHEADS)
     entry = SourceEntry(title=paper.title + "\x1b[2J\x07 \u202e", abstract="x", published=paper.published,
                         authors=("A B",), arxiv="2402.10685")
-    outcome = decide(paper, [entry], {})
+    outcome = decide(paper, [entry], Catalog([]))
     assert outcome.kind == "candidate"  # the title differs
     (line,) = outcome.lines("papers/x.md")
     assert line.isprintable() and "[2J" in line and "\x1b" not in line
@@ -336,5 +337,5 @@ def test_a_huge_title_from_a_source_is_judged_quickly():
     huge = SourceEntry(title="a" * 1_000_000, abstract="x", published=paper.published, authors=("A B",), arxiv="2402.10685")
     near = SourceEntry(title=paper.title.replace("Secretly", "Secret"), abstract="x", published=paper.published,
                        authors=("A B",), arxiv="2402.22222")
-    outcome = decide(paper, [huge, near], {})
+    outcome = decide(paper, [huge, near], Catalog([]))
     assert [c.entry.arxiv for c in outcome.candidates] == ["2402.22222"]

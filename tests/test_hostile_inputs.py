@@ -25,12 +25,12 @@ from conftest import ROOT, run
 from hostile_server import HostileServer, Raw, Trickle, response
 from readinglist import cli
 from readinglist.catalog import Catalog, load_catalog, new_path
-from readinglist.importer import plan_import
+from readinglist.importer import apply_plan, plan_import
 from readinglist.lock import import_lock, read_holder
 from readinglist.model import MAX_NOTE, MAX_NOTE_BRACKETS, Paper, Problem, dump_paper, normalise_title, note_problem, parse_paper, shown
 from readinglist.render import note_html, plain, rich
-from readinglist.scrape import SourceEntry
-from readinglist.sources import SourceError, hf_paper_entry
+from readinglist.sources.entry import SourceEntry, SourceError
+from readinglist.sources.huggingface import hf_paper_entry
 from readinglist.taxonomy import TaxonomyError, load_taxonomy
 from readinglist.texspans import tex_matches
 
@@ -180,7 +180,7 @@ def test_same_title_with_another_arxiv_id_is_refused_not_merged(tmp_path):
     write(papers, paper("Attention Heads", arxiv="2403.00001", upvotes=5))
     catalog = load_catalog(papers, TOPICS)
     entry = SourceEntry(title="Attention Heads", abstract="Another paper.", published=DAY, upvotes=99, arxiv="2403.00002", source="s.txt", line=3)
-    actions, refused = cli.apply_plan(plan_import([entry], catalog, TOPICS, DAY), TOPICS, papers)
+    actions, refused = apply_plan(plan_import([entry], catalog, TOPICS, DAY), TOPICS, papers)
     assert actions == [] and len(refused) == 1
     assert str(refused[0]).startswith("s.txt:3: title: arXiv 2403.00002 has the same title as 2403.00001 (papers/2024/attention-heads.md)")
     assert "upvotes: 5" in (papers / "2024/attention-heads.md").read_text()
@@ -195,7 +195,7 @@ def test_a_thousand_titles_sharing_one_slug_prefix_all_get_valid_names(tmp_path)
     entries = [SourceEntry(title=f"{prefix} Part {i}", abstract="We study attention heads.", published=DAY, upvotes=i)
                for i in range(1200)]
     papers = tmp_path / "papers"
-    actions, refused = cli.apply_plan(plan_import(entries, Catalog([]), TOPICS, DAY), TOPICS, papers)
+    actions, refused = apply_plan(plan_import(entries, Catalog([]), TOPICS, DAY), TOPICS, papers)
     assert refused == [] and len(actions) == 1200
     assert len({a.path for a in actions}) == 1200
     assert max(len(Path(a.path).stem) for a in actions) <= 84

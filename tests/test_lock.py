@@ -16,10 +16,9 @@ import pytest
 
 from conftest import ROOT, run
 from readinglist import catalog, storage
-from readinglist.cli import apply_plan, reader
-from readinglist.importer import plan_import
+from readinglist.importer import apply_plan, plan_import, reader
 from readinglist.lock import LOCK_NAME, Holder, ImportLock, LockBusy, current_holder, import_lock, is_stale, read_holder
-from readinglist.scrape import parse_scrape
+from readinglist.sources.scrape import parse_scrape
 from readinglist.taxonomy import load_taxonomy
 
 SCRAPE = """Daily Papers

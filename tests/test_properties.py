@@ -18,7 +18,7 @@ from conftest import ROOT
 from readinglist.catalog import load_catalog, make_slug
 from readinglist.importer import plan_import
 from readinglist.model import MAX_TITLE, Paper, control_character, dump_paper, parse_paper
-from readinglist.scrape import SourceEntry
+from readinglist.sources.entry import SourceEntry
 from readinglist.storage import write_all
 from readinglist.taxonomy import load_taxonomy
 

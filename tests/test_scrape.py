@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from conftest import FIXTURES, SEED
-from readinglist.scrape import links_in, parse_scrape
+from readinglist.sources.entry import links_in
+from readinglist.sources.scrape import parse_scrape
 
 
 def seed_entries():

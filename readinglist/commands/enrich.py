@@ -21,7 +21,8 @@ from pathlib import Path
 from readinglist import cli
 from readinglist.enrich import Finder, enrich, needs_enrichment, plan, summary
 from readinglist.http import FetchError
-from readinglist.sources import SourceError
+from readinglist.importer import apply_plan
+from readinglist.sources.entry import SourceError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     except (FetchError, SourceError) as exc:
         cli.fail(f"enrich: {exc}. Nothing was written.")
 
-    actions, refused = cli.apply_plan(plan(outcomes), topics, args.papers_dir, dry_run=args.dry_run)
+    actions, refused = apply_plan(plan(outcomes), topics, args.papers_dir, dry_run=args.dry_run)
     written = {a.path for a in actions}
     verb = "would be enriched" if args.dry_run else "enriched"
     for outcome in outcomes:

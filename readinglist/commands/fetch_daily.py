@@ -25,10 +25,10 @@ from pathlib import Path
 
 from readinglist import cli
 from readinglist.http import FetchError, NotFound
-from readinglist.importer import Action, merge_source, plan_import
-from readinglist.model import Paper, Problem, normalise_title
-from readinglist.scrape import SourceEntry
-from readinglist.sources import SourceError, daily_entries, hf_paper_entry
+from readinglist.importer import Action, merge_source, run_import
+from readinglist.model import Paper, Problem
+from readinglist.sources.entry import SourceEntry, SourceError
+from readinglist.sources.huggingface import daily_entries, hf_paper_entry
 from readinglist.status import ImportRun, dump_record, newest_added, now, read_record
 from readinglist.storage import write_atomic
 
@@ -66,7 +66,6 @@ def main(argv: list[str] | None = None) -> int:
     http = cli.http_from(args)
     progress = sys.stderr.isatty()
     entries, skipped_scope, skipped_withdrawn, listed = [], 0, 0, 0
-    by_arxiv, by_title = catalog.by_arxiv(), catalog.by_title()
     day = args.date
     while day <= last:
         url = f"{args.base_url.rstrip('/')}/api/daily_papers"
@@ -79,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         skipped_scope += len(found) - len(in_scope)
         listed += len(found) + len(withdrawn)
         # A withdrawn paper already listed is updated (marked withdrawn); others are skipped.
-        already = [e for e in withdrawn if e.arxiv in by_arxiv or normalise_title(e.title) in by_title]
+        already = [e for e in withdrawn if catalog.find(arxiv=e.arxiv, title=e.title) is not None]
         skipped_withdrawn += len(withdrawn) - len(already)
         entries += in_scope + already
         if progress:
@@ -96,17 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     # The network is done; plan and write under the import lock, against the files as they
     # are now (another import may have written some while this one was fetching). Refreshed
     # entries first: a paper also in today's daily list takes that (later) copy.
-    with cli.locked(args.papers_dir, args.wait, dry_run=args.dry_run):
-        catalog = cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
-        actions, refused = cli.apply_plan(plan_import(refreshed + entries, catalog, topics, args.added, cli.reader(args.papers_dir)),
-                                          topics, args.papers_dir, dry_run=args.dry_run)
-    refused = bad_answers + refused
-    cli.report(actions, refused, args.papers_dir, dry_run=args.dry_run)
+    summary = run_import(refreshed + entries, args.papers_dir, topics, args.added, dry_run=args.dry_run, wait=args.wait,
+                         rejected=bad_answers)
+    actions, refused, catalog = summary.actions, summary.refused, summary.catalog
+    summary.report()
     by_path = {p.path: p for p in catalog.papers}
     for action in actions:
         if action.kind == "updated" and action.path in by_path:
             print(f"changed: {args.papers_dir.name}/{action.path}: {describe_change(by_path[action.path], action)}")
-    counts = {k: sum(a.kind == k for a in actions) for k in ("created", "updated", "unchanged")}
+    counts = {k: summary.count(k) for k in ("created", "updated", "unchanged")}
     from_refresh = [a for a in actions if a.entry.source.endswith("#refresh")]
     n_refreshed = sum(a.kind == "updated" for a in from_refresh)
     if args.refresh_days:

@@ -13,8 +13,8 @@ import datetime as dt
 from pathlib import Path
 
 from readinglist import cli
-from readinglist.importer import plan_import
-from readinglist.scrape import parse_scrape
+from readinglist.importer import run_import
+from readinglist.sources.scrape import parse_scrape
 
 #: A day's listing is about 100 kB; a year's, a few MB. Larger is not a scrape.
 MAX_SCRAPE_BYTES = 64 * 1024 * 1024
@@ -48,18 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         entries += found
         rejected += problems
 
-    # Plan and write under the import lock: a run that had to wait plans against what the
-    # other one wrote.
-    with cli.locked(args.papers_dir, args.wait, dry_run=args.dry_run):
-        catalog = cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
-        actions, refused = cli.apply_plan(plan_import(entries, catalog, topics, args.added, cli.reader(args.papers_dir)), topics,
-                                          args.papers_dir, dry_run=args.dry_run)
-    rejected += refused
-    cli.report(actions, rejected, args.papers_dir, dry_run=args.dry_run)
-    counts = {k: sum(a.kind == k for a in actions) for k in ("created", "updated", "unchanged")}
-    print(f"{counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged, "
-          f"{len(rejected)} rejected" + (" (dry run: nothing written)" if args.dry_run else ""))
-    return 1 if rejected else 0
+    summary = run_import(entries, args.papers_dir, topics, args.added, dry_run=args.dry_run, wait=args.wait, rejected=rejected)
+    summary.report()
+    print(f"{summary.count('created')} created, {summary.count('updated')} updated, {summary.count('unchanged')} unchanged, "
+          f"{len(summary.refused)} rejected" + (" (dry run: nothing written)" if args.dry_run else ""))
+    return 1 if summary.refused else 0
 
 
 if __name__ == "__main__":

@@ -19,10 +19,11 @@ import sys
 from readinglist import cli
 from readinglist.catalog import Catalog
 from readinglist.http import FetchError, Http, NotFound
-from readinglist.importer import plan_import
-from readinglist.model import normalise_title, shown
-from readinglist.scrape import SourceEntry
-from readinglist.sources import SourceError, arxiv_entry, arxiv_id_from, hf_paper_entry
+from readinglist.importer import run_import
+from readinglist.model import shown
+from readinglist.sources.arxiv import arxiv_entry, arxiv_id_from
+from readinglist.sources.entry import SourceEntry, SourceError
+from readinglist.sources.huggingface import hf_paper_entry
 
 PLACEHOLDER = "Abstract to be written: paste the paper's abstract here."
 
@@ -36,13 +37,6 @@ def fetch(arxiv: str, args: argparse.Namespace, http: Http) -> SourceEntry:
     url = f"{args.arxiv_url.rstrip('/')}/api/query"
     response = http.get(url, params={"id_list": arxiv}, accept="application/atom+xml")
     return arxiv_entry(response.content, arxiv, response.url)
-
-
-def existing(catalog: Catalog, *, arxiv: str | None, title: str | None) -> str | None:
-    for paper in catalog.papers:
-        if (arxiv and paper.arxiv == arxiv) or (title and paper.title_key == normalise_title(title)):
-            return paper.path
-    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         arxiv = arxiv_id_from(args.paper or args.arxiv) if (args.paper or args.arxiv) else None
     except SourceError as exc:
         cli.fail(str(exc), 2)
-    if path := existing(catalog, arxiv=arxiv, title=args.title):
-        cli.fail(f"already in the list: {args.papers_dir.name}/{path}")
+    if (listed := catalog.find(arxiv=arxiv, title=args.title)) is not None:
+        cli.fail(f"already in the list: {args.papers_dir.name}/{listed.path}")
 
     if args.paper and arxiv:  # with a paper given, arxiv_id_from gave its id or failed
         try:
@@ -84,21 +78,20 @@ def main(argv: list[str] | None = None) -> int:
         entry = SourceEntry(title=args.title.strip(), abstract=PLACEHOLDER, published=args.published, upvotes=None,
                             arxiv=arxiv, source="command line")
 
-    # Checked again and written under the import lock: another import may have added the
-    # paper while this one was fetching it.
-    with cli.locked(args.papers_dir, args.wait):
-        catalog = cli.catalog_or_fail(args.papers_dir, topics, allow_missing=True)
-        if path := existing(catalog, arxiv=arxiv, title=None):
-            cli.fail(f"already in the list: {args.papers_dir.name}/{path}")
-        if path := existing(catalog, arxiv=None, title=entry.title):
-            cli.fail(f"already in the list under the same title: {args.papers_dir.name}/{path}")
-        actions, refused = cli.apply_plan(plan_import([entry], catalog, topics, args.added, cli.reader(args.papers_dir)), topics,
-                                          args.papers_dir)
-    if refused:
-        for problem in refused:
+    def not_listed(catalog: Catalog) -> None:
+        # Checked again under the import lock: another import may have added the paper while
+        # this one was fetching it.
+        if (listed := catalog.find(arxiv=arxiv)) is not None:
+            cli.fail(f"already in the list: {args.papers_dir.name}/{listed.path}")
+        if (listed := catalog.find(title=entry.title)) is not None:
+            cli.fail(f"already in the list under the same title: {args.papers_dir.name}/{listed.path}")
+
+    summary = run_import([entry], args.papers_dir, topics, args.added, wait=args.wait, check=not_listed)
+    if summary.refused:
+        for problem in summary.refused:
             print(shown(f"cannot write the paper: {problem.key + ': ' if problem.key else ''}{problem.message}"), file=sys.stderr)
         return 1
-    print(args.papers_dir / actions[0].path)
+    print(args.papers_dir / summary.actions[0].path)
     if not args.paper:
         print("Now replace the placeholder abstract, check the topics, and run scripts/validate.py.", file=sys.stderr)
     else:
