@@ -107,7 +107,7 @@ def write_records(papers: Iterable[Paper], topic_names: Mapping[str, str], folde
 
 
 def pagefind_executable() -> Path:
-    """The Pagefind binary of the ``pagefind[bin]`` package (requirements.txt)."""
+    """The Pagefind binary of the ``pagefind-bin`` package (requirements.txt)."""
     try:
         from pagefind_bin import get_executable
     except ImportError:
