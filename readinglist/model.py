@@ -60,8 +60,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uf
 #: terminal escape sequence, CR rewrites the line), line and paragraph separators, bidi
 #: controls and other invisible format characters (they reorder or hide what is shown),
 #: lone surrogates.
-_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-                         "\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]")
+#: Unicode categories that must never reach a terminal or a log as they are: controls (Cc),
+#: invisible format characters such as bidi overrides and zero-width spaces (Cf), lone
+#: surrogates (Cs) and line or paragraph separators (Zl, Zp).
+_UNSHOWABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 #: Longest whole number accepted for a count: more digits are a mistake, and Python refuses
 #: to convert more than 4,300 digits anyway.
 MAX_DIGITS = 9
@@ -86,13 +88,13 @@ def shown(text: str) -> str:
     """``text`` made safe to print on a terminal, in a log or a GitHub annotation: every
     control, bidi or invisible format character becomes a visible escape (``\\x1b``,
     ``\\u202e``), so input can neither run terminal escape sequences nor start a new line."""
-    if _UNSHOWABLE.search(text) is None:
+    if text.isascii() and text.isprintable():
         return text
-    return _UNSHOWABLE.sub(_escape_char, text)
+    return "".join(_escape_char(ch) if unicodedata.category(ch) in _UNSHOWABLE else ch for ch in text)
 
 
-def _escape_char(match: re.Match[str]) -> str:
-    code = ord(match.group())
+def _escape_char(char: str) -> str:
+    code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
