@@ -37,15 +37,21 @@ def sort_key(paper: Paper) -> tuple:
     return (-paper.published.toordinal(), paper.title.casefold(), paper.path)
 
 
-def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy) -> Catalog:
+def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy, cache: dict | None = None) -> Catalog:
     """Read, parse and check every ``<yyyy>/<slug>.md`` under ``papers_dir``.
 
     Problems of one file never stop the others from being checked. Paths in problems are
-    given as ``papers/2024/x.md`` (relative to the folder's parent) so they can be clicked."""
+    given as ``papers/2024/x.md`` (relative to the folder's parent) so they can be clicked.
+
+    ``cache`` (a dict the caller keeps between loads, e.g. across ``mkdocs serve`` rebuilds)
+    holds each file's parse under its identity (size, mtime, inode, change time) and the
+    taxonomy's ids: a file whose identity is unchanged is not read again. Cross-file checks
+    always run on the whole list."""
     root = Path(papers_dir)
     shown = root.name
     papers: list[Paper] = []
     problems: list[Problem] = []
+    seen: dict[str, tuple] = {}
     if not root.is_dir():
         return Catalog([], [Problem(str(root), 0, "", "the papers folder does not exist")])
     for file in sorted(root.rglob("*.md")):
@@ -53,23 +59,41 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy) -> Catalog:
             continue  # editor backups and our own temporary files
         rel = file.relative_to(root).as_posix()
         path = f"{shown}/{rel}"
-        raw = file.read_bytes()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            problems.append(Problem(path, line, "", f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"))
-            continue
-        paper, found = parse_paper(text, path, taxonomy.ids)
+        if cache is not None:
+            stat = file.stat()
+            identity = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns, taxonomy.ids)
+            if (hit := cache.get(rel)) is not None and hit[0] == identity:
+                seen[rel] = hit
+                paper, found = hit[1], hit[2]
+            else:
+                paper, found = _parse_file(file, rel, path, taxonomy)
+                seen[rel] = (identity, paper, found)
+        else:
+            paper, found = _parse_file(file, rel, path, taxonomy)
         problems.extend(found)
-        if paper is None:
-            continue
-        paper = replace(paper, path=rel)
-        problems.extend(_path_problems(paper, path))
-        papers.append(paper)
+        if paper is not None:
+            papers.append(paper)
+    if cache is not None:  # forget deleted files
+        cache.clear()
+        cache.update(seen)
     problems.extend(_duplicate_problems(papers, shown))
     papers.sort(key=sort_key)
     return Catalog(papers, sorted(problems))
+
+
+def _parse_file(file: Path, rel: str, path: str, taxonomy: Taxonomy) -> tuple[Paper | None, list[Problem]]:
+    """One file's paper (or None) and the problems found in that file alone."""
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(path, line, "", f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
+    paper, found = parse_paper(text, path, taxonomy.ids)
+    if paper is None:
+        return None, found
+    paper = replace(paper, path=rel)
+    return paper, found + _path_problems(paper, path)
 
 
 def _path_problems(paper: Paper, shown: str) -> list[Problem]:
