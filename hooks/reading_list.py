@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from readinglist import incremental, preview  # noqa: E402
 from readinglist.catalog import load_catalog  # noqa: E402
 from readinglist.pages import Build, GeneratedPage, Site, generate_all  # noqa: E402
 from readinglist.taxonomy import TaxonomyError, load_taxonomy  # noqa: E402
@@ -55,36 +56,86 @@ _build: Build | None = None
 #: KaTeX's files the pages use (see extra_javascript / extra_css in mkdocs.yml).
 KATEX_FILES = ("katex.min.js", "katex.min.css")
 
+#: How this process was started (``on_startup``): ``mkdocs serve`` previews, ``--dirty``
+#: keeps unchanged output. A build started any other way (``mkdocs build``, tests calling
+#: MkDocs' ``build()``) is a one-off that stops on the first broken file.
+_serving = False
+_dirty = False
+#: What survives ``mkdocs serve`` rebuilds (``readinglist.incremental``), and the problems of
+#: the latest build, which the preview serves as its error page (``readinglist.preview``).
+_memory = incremental.Memory()
+_problems = preview.Problems()
+#: Generated files of this build that are being (re)written: source URI -> (key, output path).
+_pending: dict[str, tuple[object, str]] = {}
+_files: Files | None = None
+_rendered: set[str] = set()
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    global _serving, _dirty
+    _serving, _dirty = command == "serve", dirty
+
+
+def on_serve(server, config, builder):
+    """Put the error overlay in front of the live-reload server (see ``readinglist.preview``)."""
+    server.set_app(preview.error_overlay(server.get_app(), server.mount_path, _problems))
+    return server
+
 
 def on_files(files: Files, config) -> Files:
-    global _pages, _build
-    _pages, _build = {}, None
+    global _pages, _build, _pending, _files, _rendered
+    _pages, _build, _pending, _files, _rendered = {}, None, {}, files, set()
     project = Path(config.config_file_path).resolve().parent
+    memory = _memory if _serving else None
     start = time.perf_counter()
+    problems: list[str] = []
     try:
         taxonomy = load_taxonomy(project / "topics.yml")
     except TaxonomyError as exc:
-        raise PluginError(str(exc)) from None
-    catalog = load_catalog(project / "papers", taxonomy)
-    if catalog.problems:
-        for problem in catalog.problems:
-            log.error(str(problem))
-        raise PluginError(f"{len(catalog.problems)} problem(s) in the paper files (listed above); "
-                          "'python scripts/validate.py' lists the same.")
-    if not config.site_url:
-        raise PluginError("mkdocs.yml: site_url is required (feeds, exports and citations use absolute URLs)")
-    build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url))
-    build.timings["load"] = time.perf_counter() - start
-    for page in generate_all(build):
+        problems, broken = [str(exc)], 1
+    else:
+        catalog = load_catalog(project / "papers", taxonomy, cache=memory.papers if memory else None)
+        problems, broken = [str(p) for p in catalog.problems], len({p.path for p in catalog.problems})
+    if problems:
+        for line in problems:
+            log.error(line)
+        if not _serving:
+            raise PluginError(f"{len(problems)} problem(s) in the paper files (listed above); "
+                              "'python scripts/validate.py' lists the same.")
+        log.error("The preview shows these %d problem(s) at every page until they are fixed.", len(problems))
+        pages = preview.problems_pages(problems, broken)
+    else:
+        if not config.site_url:
+            raise PluginError("mkdocs.yml: site_url is required (feeds, exports and citations use absolute URLs)")
+        build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url), memory=memory)
+        build.timings["load"] = time.perf_counter() - start
+        pages = generate_all(build)
+        _build = build
+    _problems.set(problems)
+    keep = memory is not None and _dirty and memory.reset_output(_fingerprint(project, config))
+    if memory is not None and not keep:
+        memory.written.clear()  # the site folder was emptied (or the shared inputs changed)
+    for page in pages:
         if files.get_file_from_path(page.src_uri) is not None:
             raise PluginError(f"docs/{page.src_uri} clashes with a generated page; remove or rename it")
         inclusion = InclusionLevel.UNDEFINED if page.in_nav_ok or page.body is None else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, page.src_uri, content=page.content, inclusion=inclusion))
+        file = File.generated(config, page.src_uri, content=page.content, inclusion=inclusion)
+        files.append(file)
+        if memory is not None:
+            key = (page.key if page.key is not None else page.content, page.meta)
+            if keep and memory.unchanged(page.src_uri, key):
+                file.is_modified = _not_modified  # MkDocs' dirty mode skips the page: its output is current
+                continue
+            memory.written.pop(page.src_uri, None)  # until it is written again
+            _pending[page.src_uri] = (key, file.abs_dest_path)
         if page.body is not None:
             _pages[page.src_uri] = page
+    if memory is not None and keep and not problems:
+        _remove_stale_output(memory, {page.src_uri for page in pages})
     _add_katex(files, config, project)
-    _build = build
-    log.info("reading list: %d papers, %d topics", len(catalog.papers), len(taxonomy.topics))
+    if _build is not None:
+        changed = f"; {len(_pending)} of {len(pages)} generated files changed" if memory is not None and keep else ""
+        log.info("reading list: %d papers, %d topics%s", len(catalog.papers), len(taxonomy.topics), changed)
     return files
 
 
@@ -101,15 +152,73 @@ def on_page_content(html: str, page, config, files) -> str:
 
 @event_priority(-100)
 def on_page_context(context, page, config, nav):
+    _rendered.add(page.url)
     generated = _pages.pop(page.file.src_uri, None)
     if generated is not None and generated.tail is not None:
         page.content += generated.tail()
     return context
 
 
+def on_post_page(output: str, page, config) -> str:
+    if (pending := _pending.pop(page.file.src_uri, None)) is not None:
+        _memory.written[page.file.src_uri] = pending
+    return output
+
+
+@event_priority(100)  # before the search plugin writes its index
 def on_post_build(config) -> None:
+    if _serving:
+        for src_uri, pending in _pending.items():  # plain files, copied before the pages were built
+            _memory.written[src_uri] = pending
+        _pending.clear()
+        if _dirty and not _problems.get():
+            _complete_search_index(config)
+        if _build is not None:
+            _memory.prune(_build.papers)
     if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None:
         Path(target).write_text(json.dumps(_build.timings))
+
+
+def _not_modified() -> bool:
+    return False
+
+
+def _fingerprint(project: Path, config) -> tuple:
+    """What every page depends on (see ``readinglist.incremental``)."""
+    docs = Path(config.docs_dir)
+    watched = [Path(config.config_file_path), project / "topics.yml", project / "overrides", project / "readinglist",
+               Path(__file__)]
+    return (incremental.tree_fingerprint([p for p in watched if p.exists()]),
+            sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*")),
+            config.site_url, config.site_name, config.site_description)
+
+
+def _remove_stale_output(memory: incremental.Memory, current: set[str]) -> None:
+    """Delete what earlier builds wrote for generated files that are gone (a deleted or
+    renamed paper, the error page): dirty mode never empties the site folder."""
+    for src_uri in [s for s in memory.written if s not in current]:
+        _, output = memory.written.pop(src_uri)
+        Path(output).unlink(missing_ok=True)
+
+
+def _complete_search_index(config) -> None:
+    """Material's search plugin, in dirty mode, indexes only the pages rebuilt and merges them
+    into its previous index assuming one page changed. Keep every page's entries here and hand
+    it the whole index: current pages only, rebuilt ones fresh."""
+    plugin = next((p for p in config.plugins.values() if hasattr(p, "search_index") and hasattr(p, "search_index_prev")), None)
+    if plugin is None or _files is None:
+        return
+    index = _memory.search
+    fresh: dict[str, list] = {}
+    for entry in plugin.search_index.entries:
+        fresh.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+    for url in _rendered:
+        index[url] = fresh.get(url, [])
+    urls = [f.url for f in _files.documentation_pages(inclusion=InclusionLevel.is_in_serve)]
+    for url in set(index) - set(urls):
+        del index[url]
+    plugin.search_index.entries = [entry for url in urls for entry in index.get(url, ())]
+    plugin.search_index_prev = None
 
 
 def _add_katex(files: Files, config, project: Path) -> None:

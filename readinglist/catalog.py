@@ -3,6 +3,7 @@ atomic writes. The hooks, the validator and the importers all load papers throug
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import re
@@ -45,13 +46,14 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy, cache: dict | None 
 
     ``cache`` (a dict the caller keeps between loads, e.g. across ``mkdocs serve`` rebuilds)
     holds each file's parse under its identity (size, mtime, inode, change time) and the
-    taxonomy's ids: a file whose identity is unchanged is not read again. Cross-file checks
+    taxonomy's ids (and today's date): a file whose identity is unchanged is not read again. Cross-file checks
     always run on the whole list."""
     root = Path(papers_dir)
     shown = root.name
     papers: list[Paper] = []
     problems: list[Problem] = []
     seen: dict[str, tuple] = {}
+    today = dt.date.today()  # the validator rejects dates in the future
     if not root.is_dir():
         return Catalog([], [Problem(str(root), 0, "", "the papers folder does not exist")])
     for file in sorted(root.rglob("*.md")):
@@ -61,7 +63,7 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy, cache: dict | None 
         path = f"{shown}/{rel}"
         if cache is not None:
             stat = file.stat()
-            identity = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns, taxonomy.ids)
+            identity = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns, taxonomy.ids, today)
             if (hit := cache.get(rel)) is not None and hit[0] == identity:
                 seen[rel] = hit
                 paper, found = hit[1], hit[2]

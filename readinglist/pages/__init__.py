@@ -16,6 +16,7 @@ from functools import cached_property
 from markupsafe import Markup, escape
 
 from ..catalog import Catalog
+from ..incremental import Memory
 from ..model import Paper
 from ..render import render
 from ..taxonomy import Taxonomy, Topic
@@ -52,6 +53,10 @@ class GeneratedPage:
     tail: Callable[[], str] | None = None
     """Renders HTML appended to the body after the search plugin has indexed the page
     (a paper's citation and related papers: not worth indexing, costly to parse)."""
+    key: object = None
+    """Everything the page's output depends on besides the build's shared inputs (taxonomy,
+    site, templates), compared with ``==`` to skip unchanged pages in the preview
+    (``readinglist.incremental``); ``None``: unknown, always rebuilt."""
 
 
 @dataclass
@@ -63,7 +68,14 @@ class Build:
     site: Site
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent per stage, for scripts/bench.py."""
-    _entries: dict[tuple[str, int, bool], Markup] = field(default_factory=dict, repr=False)
+    memory: Memory | None = None
+    """Derived data of earlier builds of this process (``mkdocs serve``), reused when its inputs
+    are unchanged; ``None`` in a one-off build."""
+    _entries: dict[tuple, Markup] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.memory is not None:
+            self._entries = self.memory.entries
 
     @property
     def papers(self) -> list[Paper]:
@@ -96,12 +108,23 @@ class Build:
         """A paper's entry in a list (title, metadata line and, unless ``compact``, the first
         sentence) for a page at ``base``. Rendered once per paper and page depth, then reused:
         a paper appears on its topic pages, its year page, the home page and in related lists."""
-        key = (paper.path, base.count("/"), compact)
+        key = (paper.path, paper, base.count("/"), compact)
         html = self._entries.get(key)
         if html is None:
             template = "_entry_compact.html" if compact else "_entry.html"
             html = self._entries[key] = Markup(render(template, base, paper=paper, topics=self.topics))  # noqa: S704 - autoescaped template
         return html
+
+    def text(self, src_uri: str, key: object, make: Callable[[], str]) -> GeneratedPage:
+        """A plain generated file whose text ``make()`` computes from what ``key`` holds:
+        the text of an earlier build of this process is reused while its key is unchanged."""
+        memory = self.memory
+        if memory is not None and (kept := memory.contents.get(src_uri)) is not None and kept[0] == key:
+            return GeneratedPage(src_uri, content=kept[1], key=key)
+        text = make()
+        if memory is not None:
+            memory.contents[src_uri] = (key, text)
+        return GeneratedPage(src_uri, content=text, key=key)
 
     @cached_property
     def citation_keys(self) -> dict[str, str]:
@@ -114,7 +137,15 @@ class Build:
         from ..related import related_papers
 
         start = time.perf_counter()
-        result = related_papers(self.papers)
+        inputs = tuple((p.path, p.title, p.abstract, p.topics) for p in self.papers)
+        memory = self.memory
+        if memory is not None and memory.related is not None and memory.related[0] == inputs:
+            by_path = {p.path: p for p in self.papers}  # the same texts; other fields may have changed
+            result = {path: [by_path[q] for q in others] for path, others in memory.related[1].items()}
+        else:
+            result = related_papers(self.papers)
+            if memory is not None:
+                memory.related = (inputs, {path: [q.path for q in others] for path, others in result.items()})
         # Counted apart from the stage that first asks for it.
         self.timings["related"] = elapsed = time.perf_counter() - start
         self.timings["papers"] = self.timings.get("papers", 0.0) - elapsed

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from ..bibtex import bibliography
+from ..incremental import paper_ids
 from ..model import Paper
 from . import Build, GeneratedPage
 
@@ -32,14 +33,25 @@ def paper_record(paper: Paper, build: Build) -> dict:
     }
 
 
-def generate(build: Build) -> list[GeneratedPage]:
+def papers_json(build: Build) -> str:
     data = {"version": VERSION, "papers": [paper_record(p, build) for p in build.papers]}
     # ensure_ascii keeps the file plain ASCII and "<", ">", "&" are escaped so the JSON is
     # also safe to inline in HTML.
     text = json.dumps(data, ensure_ascii=True, indent=1).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text + "\n"
+
+
+def generate(build: Build) -> list[GeneratedPage]:
+    keys = build.citation_keys
     urls = {p.path: build.site.absolute(p.url) for p in build.papers}
-    files = [GeneratedPage("papers.json", content=text + "\n"),
-             GeneratedPage("papers.bib", content=bibliography(build.papers, build.citation_keys, urls))]
+
+    def key(papers: list[Paper]) -> tuple:  # what a file of these papers holds (the site URL is a shared input)
+        return paper_ids(papers), tuple(keys[p.path] for p in papers)
+
+    everything = key(build.papers)
+    files = [build.text("papers.json", everything, lambda: papers_json(build)),
+             build.text("papers.bib", everything, lambda: bibliography(build.papers, keys, urls))]
     for topic in build.taxonomy.topics:
-        files.append(GeneratedPage(f"{topic.url}papers.bib", content=bibliography(build.by_topic[topic.id], build.citation_keys, urls)))
+        papers = build.by_topic[topic.id]
+        files.append(build.text(f"{topic.url}papers.bib", key(papers), lambda papers=papers: bibliography(papers, keys, urls)))
     return files
