@@ -2,11 +2,18 @@
 
 Events used, in build order:
 
-- ``on_files``: load and validate every paper file once (``readinglist.catalog``), stop the
-  build with every problem listed if any file is wrong, then add the generated files (paper
-  pages, home, topics, dates, feeds, exports) with ``File.generated``, and KaTeX's browser
-  files from ``node_modules/`` (installed by ``make setup``). Paper pages are kept out of the
-  navigation: the nav is rendered into every page, so listing N papers makes a build O(N^2).
+- ``on_startup``: note whether this process is ``mkdocs serve`` (the preview) and ``--dirty``.
+- ``on_serve`` (preview, once): put the error overlay in front of the server
+  (``readinglist.preview``): while a file is broken, every page request gets the error page.
+- ``on_files``: load and validate every paper file once (``readinglist.catalog``); if any file
+  is wrong, list every problem and stop the build (``mkdocs build``), or, in the preview,
+  build only the error page (also at the navigation's pages) and keep serving. Otherwise add
+  the generated files (paper pages, home, topics, dates, feeds, exports) with
+  ``File.generated``, and KaTeX's browser files from ``node_modules/`` (installed by ``make
+  setup``). Paper pages are kept out of the navigation: the nav is rendered into every page,
+  so listing N papers makes a build O(N^2). In the preview with ``--dirty``, a generated
+  file whose inputs are unchanged since it was last written is marked not modified, so MkDocs
+  skips it (``readinglist.incremental``).
 - ``on_page_markdown``: a generated page's source is empty; its metadata (what front matter
   would hold: title, description, search exclusion) is set here, with no YAML to write or
   parse.
@@ -16,10 +23,13 @@ Events used, in build order:
 - ``on_page_context`` (last, priority -100): a paper page's tail (citation, related papers) is
   appended after Material's search plugin has indexed the page, so the index holds titles and
   abstracts only and the plugin parses less.
-- ``on_post_build``: write the stage timings if asked.
+- ``on_post_page``: the preview notes which output a page's file now holds.
+- ``on_post_build`` (first, priority 100): in the dirty preview, hand the search plugin the
+  whole index (it only saw the rebuilt pages); write the stage timings if asked.
 
-State lives for one build only: ``on_files`` replaces it, so ``mkdocs serve`` (which loads this
-module once and calls it on every rebuild) always starts from the files on disk.
+State: a one-off build keeps nothing. ``mkdocs serve`` loads this module once and calls it on
+every rebuild: it keeps parsed papers, derived data and the keys of written pages between
+rebuilds, each under the inputs it was made from, so nothing stale is ever reused.
 
 If ``READINGLIST_TIMINGS`` names a file, the seconds spent per stage are written to it as JSON
 (``scripts/bench.py`` reads them).
@@ -115,6 +125,8 @@ def on_files(files: Files, config) -> Files:
     keep = memory is not None and _dirty and memory.reset_output(_fingerprint(project, config))
     if memory is not None and not keep:
         memory.written.clear()  # the site folder was emptied (or the shared inputs changed)
+        for file in files.documentation_pages():  # dirty mode would skip hand-written pages by their mtime
+            file.is_modified = _modified
     for page in pages:
         if files.get_file_from_path(page.src_uri) is not None:
             raise PluginError(f"docs/{page.src_uri} clashes with a generated page; remove or rename it")
@@ -181,6 +193,10 @@ def on_post_build(config) -> None:
 
 def _not_modified() -> bool:
     return False
+
+
+def _modified() -> bool:
+    return True
 
 
 def _fingerprint(project: Path, config) -> tuple:

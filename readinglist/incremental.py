@@ -65,6 +65,8 @@ class Memory:
     """Source URI -> (key, output path) of what the site folder holds for it."""
     related: tuple[object, dict] | None = None
     """(titles, abstracts and topics of every paper in order, ``path -> related paths``)."""
+    citation_keys: tuple[object, dict[str, str]] | None = None
+    """(what citation keys are made of, for every paper in order; ``path -> key``)."""
     entries: dict = field(default_factory=dict)
     """``(path, paper, depth, compact) -> list entry HTML`` (see ``Build.entry``)."""
     contents: dict[str, tuple[object, str]] = field(default_factory=dict)

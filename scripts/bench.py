@@ -14,7 +14,9 @@ in a temporary copy of the project, then measures:
 - peak memory, site size, the largest HTML page, the number of pages;
 - the bytes a reader downloads for a first search (the search index, gzipped);
 - importer throughput on a synthetic scrape of N entries (the real CLI, writing N files);
-- how long ``mkdocs serve`` takes to show an edited paper.
+- how long ``mkdocs serve --dirty`` (``make serve``) takes to show each kind of change on
+  every page it appears on: an edited title, changed upvotes, a new paper, a deleted one, a
+  broken file (the error page) and its fix.
 
 Builds are repeated (--repeat) and the median is reported, with the minimum alongside.
 """
@@ -28,6 +30,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -35,13 +38,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import _bootstrap
-from readinglist.catalog import load_catalog, new_path
+from readinglist.catalog import load_catalog, make_slug, new_path, sort_key
 from readinglist.model import Paper, dump_paper
+from readinglist.pages.listing import PAGE_SIZE
 from readinglist.taxonomy import load_taxonomy
 
 ROOT = _bootstrap.ROOT
@@ -135,14 +141,27 @@ def build(project: Path) -> dict:
     timings = project / "timings.json"
     rss = project / "rss.txt"
     timings.unlink(missing_ok=True)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _children_cpu()
     result = subprocess.run([PY, "-c", _MKDOCS, str(rss), "build", "-q", "-d", str(project / "site")], cwd=project,
                             env={**ENV, "READINGLIST_TIMINGS": str(timings)}, capture_output=True, text=True)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
     if result.returncode != 0:
         sys.exit(f"build failed in {project}:\n{result.stderr[-3000:]}")
-    return {"seconds": seconds, "peak_rss_mb": int(rss.read_text()) / 1024,
+    return {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": int(rss.read_text()) / 1024,
             "stages": json.loads(timings.read_text()) if timings.exists() else {}}
+
+
+def _children_cpu() -> float:
+    """CPU seconds used by this script's finished child processes (and theirs): unlike wall
+    time, it does not grow when other programs share the machine."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _process_cpu(pid: int) -> float:
+    """CPU seconds used so far by a running process (Linux: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def site_figures(site: Path) -> dict:
@@ -176,41 +195,105 @@ def importer_throughput(papers: list[Paper], workdir: Path) -> dict:
     return {"entries": len(papers), "seconds": seconds, "entries_per_second": len(papers) / seconds}
 
 
-def serve_rebuild(project: Path, paper: Paper) -> float:
+def list_page(base: str, papers: list[Paper], paper: Paper) -> str:
+    """The URL of the page of a list (newest first, split every PAGE_SIZE) that shows ``paper``."""
+    ordered = sorted(papers, key=sort_key)
+    n = ordered.index(paper) // PAGE_SIZE + 1
+    return base if n == 1 else f"{base}page/{n}/"
+
+
+def preview_figures(project: Path, papers: list[Paper]) -> dict:
+    """Seconds from writing a file until ``mkdocs serve --dirty`` (what ``make serve`` runs)
+    serves the change on every page it shows on, for each kind of edit a curator makes."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = (project / "serve.log").open("w")
-    server = subprocess.Popen([PY, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}"], cwd=project,
+    server = subprocess.Popen([PY, "-m", "mkdocs", "serve", "--dirty", "--livereload", "-a", f"127.0.0.1:{port}"], cwd=project,
                               stdout=log, stderr=subprocess.STDOUT, env=ENV)
-    url = f"http://127.0.0.1:{port}/{paper.url}"
+    base = f"http://127.0.0.1:{port}/"
 
-    def page() -> str:
+    def page(url: str) -> tuple[int, str]:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read().decode()
+            with urllib.request.urlopen(base + url, timeout=120) as response:  # noqa: S310 - http://127.0.0.1 only
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
         except OSError:
-            return ""
+            return 0, ""
 
-    try:
-        deadline = time.monotonic() + 900
-        while "<h1" not in page():
-            if time.monotonic() > deadline or server.poll() is not None:
-                sys.exit("mkdocs serve did not come up; see " + str(project / "serve.log"))
-            time.sleep(0.5)
-        time.sleep(1)
-        path = project / "papers" / paper.path
-        path.write_text(path.read_text().replace(f"title: {paper.title}", f"title: {paper.title} edited"), encoding="utf-8")
+    def until(checks: dict[str, Callable[[int, str], bool]], seconds: float = 900) -> float:
+        """Seconds until every URL's answer passes its check (polled one after the other)."""
         start = time.perf_counter()
-        while f"{paper.title} edited" not in page():
-            if time.monotonic() > deadline:
-                sys.exit("mkdocs serve did not pick up the edit")
-            time.sleep(0.2)
+        cpu = _process_cpu(server.pid)
+        deadline = time.monotonic() + seconds
+        for url, check in checks.items():
+            while not check(*page(url)):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    sys.exit(f"mkdocs serve did not show the change at {url}; see {project / 'serve.log'}")
+                time.sleep(0.05)
+        cpu_seconds.append(_process_cpu(server.pid) - cpu)
         return time.perf_counter() - start
+
+    def settle() -> None:
+        time.sleep(2)  # let the server's file watcher go back to idle between measurements
+
+    figures: dict = {}
+    cpu_seconds: list[float] = []  # the server's CPU time during each measurement (includes its polling)
+    try:
+        paper = papers[len(papers) // 2]
+        year = [p for p in papers if p.published.year == paper.published.year]
+        figures["first_build_seconds"] = round(until({paper.url: lambda status, body: status == 200 and "<h1" in body}), 2)
+        path = project / "papers" / paper.path
+        text = path.read_text()
+        settle()
+
+        # A typo fixed in a title: the paper page, then its year page.
+        path.write_text(text.replace(f"title: {paper.title}", f"title: {paper.title} edited"), encoding="utf-8")
+        edited = f"{paper.title} edited"
+        figures["edit_title_to_paper_page"] = round(until({paper.url: lambda status, body: edited in body}), 2)
+        figures["edit_title_to_paper_and_year_page"] = round(
+            figures["edit_title_to_paper_page"] + until({list_page(f"dates/{paper.published.year}/", year, paper): lambda s, b: edited in b}), 2)
+        settle()
+
+        # Upvotes changed (no text change: related papers are reused).
+        start = time.perf_counter()
+        path.write_text(re.sub(r"(?m)^upvotes: .*$", "upvotes: 4242", text) if re.search(r"(?m)^upvotes:", text)
+                        else text.replace("\ntopics:", "\nupvotes: 4242\ntopics:", 1), encoding="utf-8")
+        until({paper.url: lambda s, b: "▲ 4242" in b})
+        figures["edit_upvotes_to_paper_page"] = round(time.perf_counter() - start, 2)
+        settle()
+
+        # A new paper, newest of all: its page, its topic, year and home pages.
+        newest = max(papers, key=lambda p: (p.published, p.added))
+        new = replace(papers[0], title="A freshly written benchmark paper", abstract="Written while the preview runs. " + papers[0].abstract,
+                      published=newest.published, added=dt.date.today(), arxiv=None, upvotes=0)
+        new = replace(new, path=f"{new.published.year}/{make_slug(new.title)}.md")
+        new_file = project / "papers" / new.path
+        new_file.write_text(dump_paper(new), encoding="utf-8")
+        shown = lambda status, body: "A freshly written benchmark paper" in body  # noqa: E731
+        figures["new_paper_to_its_pages"] = round(until({new.url: shown, f"topics/{new.topics[0]}/": shown,
+                                                         f"dates/{new.published.year}/": shown, "": shown}), 2)
+        settle()
+
+        # The same paper deleted: gone from the home page, its page answers 404.
+        new_file.unlink()
+        figures["deleted_paper_gone"] = round(until({"": lambda s, b: s == 200 and "A freshly written benchmark paper" not in b,
+                                                     new.url: lambda s, b: s == 404}), 2)
+        settle()
+
+        # A broken file: the error page, then the fixed page.
+        path.write_text(text.replace("\npublished:", "\npublished: 2024-13-45\nx-published:", 1), encoding="utf-8")
+        figures["broken_file_to_error_page"] = round(until({paper.url: lambda s, b: s == 500 and "preview is paused" in b}), 2)
+        settle()
+        path.write_text(text, encoding="utf-8")
+        figures["fixed_file_to_page"] = round(until({paper.url: lambda s, b: s == 200 and paper.title in b}), 2)
+        figures["server_cpu_seconds"] = [round(c, 2) for c in cpu_seconds]
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=60)
         log.close()
+    return figures
 
 
 def summarise(runs: list[dict]) -> dict:
@@ -219,6 +302,7 @@ def summarise(runs: list[dict]) -> dict:
     for name in runs[0]["stages"]:
         stages[name] = statistics.median(r["stages"][name] for r in runs)
     return {"seconds": statistics.median(seconds), "seconds_min": min(seconds),
+            "cpu_seconds": statistics.median(r["cpu_seconds"] for r in runs),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in runs), "stages": stages}
 
 
@@ -251,6 +335,9 @@ def main(argv: list[str] | None = None) -> int:
             "bare_build_seconds": round(floor["seconds"], 2),
             "bare_build_seconds_min": round(floor["seconds_min"], 2),
             "ratio_to_bare": round(full["seconds"] / floor["seconds"], 3),
+            "build_cpu_seconds": round(full["cpu_seconds"], 2),
+            "bare_build_cpu_seconds": round(floor["cpu_seconds"], 2),
+            "ratio_to_bare_cpu": round(full["cpu_seconds"] / floor["cpu_seconds"], 3),
             "stages_seconds": {k: round(v, 3) for k, v in full["stages"].items()},
             "related_share_of_build": round(full["stages"].get("related", 0) / full["seconds"], 3),
             "peak_rss_mb": round(full["peak_rss_mb"], 1),
@@ -260,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             "importer": {k: round(v, 2) if isinstance(v, float) else v for k, v in importer_throughput(papers, work).items()},
         }
         if not args.no_serve:
-            result["serve_rebuild_seconds"] = round(serve_rebuild(project, papers[len(papers) // 2]), 2)
+            result["preview_seconds"] = preview_figures(project, papers)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

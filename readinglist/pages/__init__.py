@@ -130,7 +130,14 @@ class Build:
     def citation_keys(self) -> dict[str, str]:
         from ..bibtex import citation_keys
 
-        return citation_keys(self.papers)
+        # A key is made of the first author, the year and the title, in order of addition.
+        inputs = tuple((p.path, p.added, p.published, p.title, p.authors[:1]) for p in self.papers)
+        if self.memory is not None and self.memory.citation_keys is not None and self.memory.citation_keys[0] == inputs:
+            return self.memory.citation_keys[1]
+        keys = citation_keys(self.papers)
+        if self.memory is not None:
+            self.memory.citation_keys = (inputs, keys)
+        return keys
 
     @cached_property
     def related(self) -> dict[str, list[Paper]]:
