@@ -42,6 +42,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -79,6 +80,8 @@ _problems = preview.Problems()
 _pending: dict[str, tuple[object, str]] = {}
 _files: Files | None = None
 _rendered: set[str] = set()
+#: Plain files whose text a worker computes meanwhile; set in ``on_env``, before MkDocs writes them.
+_later: list[tuple[File, Callable[[], str]]] = []
 
 
 def on_startup(command: str, dirty: bool) -> None:
@@ -93,8 +96,8 @@ def on_serve(server, config, builder):
 
 
 def on_files(files: Files, config) -> Files:
-    global _pages, _build, _pending, _files, _rendered
-    _pages, _build, _pending, _files, _rendered = {}, None, {}, files, set()
+    global _pages, _build, _pending, _files, _rendered, _later
+    _pages, _build, _pending, _files, _rendered, _later = {}, None, {}, files, set(), []
     project = Path(config.config_file_path).resolve().parent
     memory = _memory if _serving else None
     start = time.perf_counter()
@@ -118,6 +121,8 @@ def on_files(files: Files, config) -> Files:
         if not config.site_url:
             raise PluginError("mkdocs.yml: site_url is required (feeds, exports and citations use absolute URLs)")
         build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url), memory=memory)
+        if memory is None and os.environ.get("READINGLIST_WORKER", "1") != "0":
+            build.start_background()  # the second core computes related papers and exports meanwhile
         build.timings["load"] = time.perf_counter() - start
         pages = generate_all(build)
         _build = build
@@ -133,6 +138,8 @@ def on_files(files: Files, config) -> Files:
         inclusion = InclusionLevel.UNDEFINED if page.in_nav_ok or page.body is None else InclusionLevel.NOT_IN_NAV
         file = File.generated(config, page.src_uri, content=page.content, inclusion=inclusion)
         files.append(file)
+        if page.later is not None:
+            _later.append((file, page.later))
         if memory is not None:
             key = (page.key if page.key is not None else page.content, page.meta)
             if keep and memory.unchanged(page.src_uri, key):
@@ -149,6 +156,17 @@ def on_files(files: Files, config) -> Files:
         changed = f"; {len(_pending)} of {len(pages)} generated files changed" if memory is not None and keep else ""
         log.info("reading list: %d papers, %d topics%s", len(catalog.papers), len(taxonomy.topics), changed)
     return files
+
+
+def on_env(env, config, files):
+    """Every page has been read and rendered; MkDocs writes the plain files next."""
+    if _later:
+        start = time.perf_counter()
+        for file, text in _later:
+            file.content_string = text()
+        if _build is not None:
+            _build.timings["exports"] = _build.timings.get("exports", 0.0) + time.perf_counter() - start
+    return env
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

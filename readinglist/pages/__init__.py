@@ -20,6 +20,7 @@ from ..incremental import Memory
 from ..model import Paper
 from ..render import render
 from ..taxonomy import Taxonomy, Topic
+from ..worker import Background
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,9 @@ class GeneratedPage:
     tail: Callable[[], str] | None = None
     """Renders HTML appended to the body after the search plugin has indexed the page
     (a paper's citation and related papers: not worth indexing, costly to parse)."""
+    later: Callable[[], str] | None = None
+    """A plain file's text, if it is computed meanwhile by a worker process (``Build.background``):
+    asked for when MkDocs is about to write the file."""
     key: object = None
     """Everything the page's output depends on besides the build's shared inputs (taxonomy,
     site, templates), compared with ``==`` to skip unchanged pages in the preview
@@ -71,6 +75,8 @@ class Build:
     memory: Memory | None = None
     """Derived data of earlier builds of this process (``mkdocs serve``), reused when its inputs
     are unchanged; ``None`` in a one-off build."""
+    background: Background | None = None
+    """The worker computing related papers and exports beside MkDocs (a one-off build)."""
     _entries: dict[tuple, Markup] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -126,6 +132,17 @@ class Build:
             memory.contents[src_uri] = (key, text)
         return GeneratedPage(src_uri, content=text, key=key)
 
+    def start_background(self) -> None:
+        """Start computing, in a worker process, what needs only the catalog and is needed late:
+        related papers (when paper pages are themed) and the export files (when written)."""
+        from ..related import related_papers
+        from . import exports
+
+        def related() -> dict[str, list[str]]:
+            return {path: [q.path for q in others] for path, others in related_papers(self.papers).items()}
+
+        self.background = Background({"related": related, **exports.jobs(self)})
+
     @cached_property
     def citation_keys(self) -> dict[str, str]:
         from ..bibtex import citation_keys
@@ -146,7 +163,10 @@ class Build:
         start = time.perf_counter()
         inputs = tuple((p.path, p.title, p.abstract, p.topics) for p in self.papers)
         memory = self.memory
-        if memory is not None and memory.related is not None and memory.related[0] == inputs:
+        if self.background is not None:
+            by_path = {p.path: p for p in self.papers}
+            result = {path: [by_path[q] for q in others] for path, others in self.background.result("related").items()}
+        elif memory is not None and memory.related is not None and memory.related[0] == inputs:
             by_path = {p.path: p for p in self.papers}  # the same texts; other fields may have changed
             result = {path: [by_path[q] for q in others] for path, others in memory.related[1].items()}
         else:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 
 from ..bibtex import bibliography
 from ..incremental import paper_ids
@@ -41,7 +43,20 @@ def papers_json(build: Build) -> str:
     return text + "\n"
 
 
+def jobs(build: Build) -> dict[str, Callable[[], str]]:
+    """Each export file's text, as a job for a worker process (``Build.start_background``)."""
+    def bib(papers: list[Paper]) -> str:
+        return bibliography(papers, build.citation_keys, {p.path: build.site.absolute(p.url) for p in papers})
+
+    made = {"papers.json": partial(papers_json, build), "papers.bib": partial(bib, build.papers)}
+    for topic in build.taxonomy.topics:
+        made[f"{topic.url}papers.bib"] = partial(bib, build.by_topic[topic.id])
+    return made
+
+
 def generate(build: Build) -> list[GeneratedPage]:
+    if build.background is not None:  # texts computed by the worker, asked for when MkDocs writes the files
+        return [GeneratedPage(name, later=partial(build.background.result, name)) for name in jobs(build)]
     keys = build.citation_keys
     urls = {p.path: build.site.absolute(p.url) for p in build.papers}
 

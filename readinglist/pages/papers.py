@@ -49,7 +49,9 @@ def _tail(build: Build, paper: Paper) -> str:
 
 
 def generate(build: Build) -> list[GeneratedPage]:
-    build.related  # noqa: B018 - computed now, once, so its time is its own stage
+    if build.memory is None:  # a one-off build: related papers are needed by the tails only (a worker may compute them)
+        return [GeneratedPage(paper.src_uri, meta=page_meta(paper), body=partial(_body, build, paper), tail=partial(_tail, build, paper))
+                for paper in build.papers]
     keys, related = build.citation_keys, build.related
     return [GeneratedPage(paper.src_uri, meta=page_meta(paper), body=partial(_body, build, paper), tail=partial(_tail, build, paper),
                           key=(paper.path, paper, keys[paper.path], paper_ids(related[paper.path])))
