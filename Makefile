@@ -14,7 +14,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt package.json package-l
 	touch $@
 
 serve: setup
-	$(VENV)/bin/mkdocs serve --livereload
+	$(VENV)/bin/mkdocs serve --dirty --livereload  # rebuilds only what changed (readinglist/incremental.py)
 
 build: setup
 	$(VENV)/bin/mkdocs build --strict
