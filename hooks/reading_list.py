@@ -159,7 +159,9 @@ def on_files(files: Files, config) -> Files:
 
 
 def on_env(env, config, files):
-    """Every page has been read and rendered; MkDocs writes the plain files next."""
+    """Every page has been read and rendered; MkDocs renders the theme and writes files next."""
+    if _serving:
+        env.bytecode_cache = _memory.templates  # compiled once per server, not once per rebuild
     if _later:
         start = time.perf_counter()
         for file, text in _later:

@@ -9,6 +9,7 @@ share one. arXiv papers are ``@misc`` with ``eprint``/``archivePrefix``/``primar
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from slugify import slugify
 
@@ -61,10 +62,15 @@ def _words(text: str, skip_stop: bool = True) -> list[str]:
 def base_key(paper: Paper) -> str:
     """``surname + year + first title word`` (``wang2024git``); without authors, the title's
     first two words around the year (``qwenlong2025cprs``)."""
-    title = _words(paper.title)
-    if paper.authors:
-        return f"{_words(paper.authors[0].split()[-1], skip_stop=False)[0]}{paper.published.year}{title[0]}"
-    return f"{title[0]}{paper.published.year}{title[1] if len(title) > 1 else ''}"
+    return _base_key(paper.title, paper.authors[0] if paper.authors else None, paper.published.year)
+
+
+@lru_cache(maxsize=1 << 16)  # kept across mkdocs serve rebuilds: slugify is the cost of citation keys
+def _base_key(title_text: str, first_author: str | None, year: int) -> str:
+    title = _words(title_text)
+    if first_author:
+        return f"{_words(first_author.split()[-1], skip_stop=False)[0]}{year}{title[0]}"
+    return f"{title[0]}{year}{title[1] if len(title) > 1 else ''}"
 
 
 def citation_keys(papers: list[Paper]) -> dict[str, str]:

@@ -28,6 +28,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
+
 from .model import Paper
 
 
@@ -53,6 +56,22 @@ def tree_fingerprint(paths: list[Path]) -> tuple:
     return tuple(found)
 
 
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled theme templates kept in memory. MkDocs makes a new Jinja environment for every
+    rebuild, which would compile Material's templates again each time (most of a small
+    rebuild); Jinja checks each template's source checksum before reusing its code."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
 @dataclass
 class Memory:
     """Derived data and written-page keys of earlier builds of this process."""
@@ -69,8 +88,12 @@ class Memory:
     """(what citation keys are made of, for every paper in order; ``path -> key``)."""
     entries: dict = field(default_factory=dict)
     """``(path, paper, depth, compact) -> list entry HTML`` (see ``Build.entry``)."""
+    fragments: dict[tuple, str] = field(default_factory=dict)
+    """``(path, paper, kind, citation key) -> text``: each paper's part of the export files."""
     contents: dict[str, tuple[object, str]] = field(default_factory=dict)
     """Source URI -> (key, text) of generated plain files (feeds, exports)."""
+    templates: TemplateCache = field(default_factory=TemplateCache)
+    """The theme's compiled templates."""
     search: dict[str, list] = field(default_factory=dict)
     """Page URL -> its search index entries, as last indexed (the hook completes the search
     plugin's index with them in dirty mode)."""
@@ -82,6 +105,7 @@ class Memory:
             self.fingerprint = fingerprint
             self.written.clear()
             self.entries.clear()
+            self.fragments.clear()
             self.contents.clear()
         return bool(self.written)
 
@@ -93,3 +117,4 @@ class Memory:
         """Forget list entries of papers that are no longer in the list (or have changed)."""
         current = set(paper_ids(papers))
         self.entries = {key: html for key, html in self.entries.items() if (key[0], key[1]) in current}
+        self.fragments = {key: text for key, text in self.fragments.items() if (key[0], key[1]) in current}

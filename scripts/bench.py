@@ -312,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--papers", type=int, required=True, metavar="N")
     parser.add_argument("--repeat", type=int, default=3, metavar="K", help="builds of each kind (median reported)")
     parser.add_argument("--no-serve", action="store_true", help="skip the mkdocs serve measurement")
+    parser.add_argument("--no-import", action="store_true", help="skip the importer measurement")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
@@ -344,8 +345,9 @@ def main(argv: list[str] | None = None) -> int:
             "bare_peak_rss_mb": round(floor["peak_rss_mb"], 1),
             **{k: round(v, 1) if isinstance(v, float) else v for k, v in site_figures(project / "site").items()},
             "bare_search_index_gzip_kb": round(site_figures(bare / "site")["search_index_gzip_kb"], 1),
-            "importer": {k: round(v, 2) if isinstance(v, float) else v for k, v in importer_throughput(papers, work).items()},
         }
+        if not args.no_import:
+            result["importer"] = {k: round(v, 2) if isinstance(v, float) else v for k, v in importer_throughput(papers, work).items()}
         if not args.no_serve:
             result["preview_seconds"] = preview_figures(project, papers)
     finally:

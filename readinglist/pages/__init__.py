@@ -132,6 +132,16 @@ class Build:
             memory.contents[src_uri] = (key, text)
         return GeneratedPage(src_uri, content=text, key=key)
 
+    def fragment(self, kind: str, paper: Paper, make: Callable[[Paper], str]) -> str:
+        """``make(paper)``: a paper's part of an export file (its BibTeX entry, its JSON
+        record), kept across preview rebuilds under the paper and its citation key."""
+        if self.memory is None:
+            return make(paper)
+        key = (paper.path, paper, kind, self.citation_keys[paper.path])
+        if (text := self.memory.fragments.get(key)) is None:
+            text = self.memory.fragments[key] = make(paper)
+        return text
+
     def start_background(self) -> None:
         """Start computing, in a worker process, what needs only the catalog and is needed late:
         related papers (when paper pages are themed) and the export files (when written)."""

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from functools import partial
 
-from ..bibtex import bibliography
+from ..bibtex import entry as bibtex_entry
 from ..incremental import paper_ids
 from ..model import Paper
 from . import Build, GeneratedPage
@@ -35,38 +35,47 @@ def paper_record(paper: Paper, build: Build) -> dict:
     }
 
 
-def papers_json(build: Build) -> str:
-    data = {"version": VERSION, "papers": [paper_record(p, build) for p in build.papers]}
+def _safe_json(data: object) -> str:
     # ensure_ascii keeps the file plain ASCII and "<", ">", "&" are escaped so the JSON is
     # also safe to inline in HTML.
-    text = json.dumps(data, ensure_ascii=True, indent=1).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return text + "\n"
+    return json.dumps(data, ensure_ascii=True, indent=1).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def papers_json(build: Build) -> str:
+    """``{"version": 1, "papers": [...]}``, indented by one space. Each paper's record is
+    dumped on its own (and kept across preview rebuilds), then indented into place: the
+    same text as dumping the whole at once."""
+    if not build.papers:
+        return _safe_json({"version": VERSION, "papers": []}) + "\n"
+    records = ",\n".join(build.fragment("json", paper, lambda p: "  " + _safe_json(paper_record(p, build)).replace("\n", "\n  "))
+                         for paper in build.papers)
+    return f'{{\n "version": {VERSION},\n "papers": [\n{records}\n ]\n}}\n'
+
+
+def bib(build: Build, papers: list[Paper]) -> str:
+    """The BibTeX entries of ``papers`` (each kept across preview rebuilds)."""
+    keys = build.citation_keys
+    return "\n".join(build.fragment("bib", p, lambda p: bibtex_entry(p, keys[p.path], build.site.absolute(p.url))) for p in papers)
+
+
+def _papers_of(build: Build) -> dict[str, list[Paper]]:
+    """Each export file and the papers it holds."""
+    made = {"papers.json": build.papers, "papers.bib": build.papers}
+    for topic in build.taxonomy.topics:
+        made[f"{topic.url}papers.bib"] = build.by_topic[topic.id]
+    return made
 
 
 def jobs(build: Build) -> dict[str, Callable[[], str]]:
-    """Each export file's text, as a job for a worker process (``Build.start_background``)."""
-    def bib(papers: list[Paper]) -> str:
-        return bibliography(papers, build.citation_keys, {p.path: build.site.absolute(p.url) for p in papers})
-
-    made = {"papers.json": partial(papers_json, build), "papers.bib": partial(bib, build.papers)}
-    for topic in build.taxonomy.topics:
-        made[f"{topic.url}papers.bib"] = partial(bib, build.by_topic[topic.id])
-    return made
+    """Each export file's text, as a job (for a worker process: ``Build.start_background``)."""
+    return {name: partial(papers_json, build) if name == "papers.json" else partial(bib, build, papers)
+            for name, papers in _papers_of(build).items()}
 
 
 def generate(build: Build) -> list[GeneratedPage]:
     if build.background is not None:  # texts computed by the worker, asked for when MkDocs writes the files
         return [GeneratedPage(name, later=partial(build.background.result, name)) for name in jobs(build)]
-    keys = build.citation_keys
-    urls = {p.path: build.site.absolute(p.url) for p in build.papers}
-
-    def key(papers: list[Paper]) -> tuple:  # what a file of these papers holds (the site URL is a shared input)
-        return paper_ids(papers), tuple(keys[p.path] for p in papers)
-
-    everything = key(build.papers)
-    files = [build.text("papers.json", everything, lambda: papers_json(build)),
-             build.text("papers.bib", everything, lambda: bibliography(build.papers, keys, urls))]
-    for topic in build.taxonomy.topics:
-        papers = build.by_topic[topic.id]
-        files.append(build.text(f"{topic.url}papers.bib", key(papers), lambda papers=papers: bibliography(papers, keys, urls)))
-    return files
+    keys, made = build.citation_keys, jobs(build)
+    # A file's key: its papers and their citation keys (the site URL is a shared input).
+    return [build.text(name, (paper_ids(papers), tuple(keys[p.path] for p in papers)), made[name])
+            for name, papers in _papers_of(build).items()]
