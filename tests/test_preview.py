@@ -346,3 +346,25 @@ def test_serve_shows_the_error_page_at_once_and_recovers(tmp_path: Path):
         log.close()
     output = (project / "serve.log").read_text()
     assert f"papers/{papers[0].path}:" in output  # the terminal listed the problems too
+
+
+# --------------------------------------------------------------------------------------------
+# Pieces kept between rebuilds produce the same bytes as computing the whole at once
+
+
+@pytest.mark.parametrize("n", [0, 1, 7])
+def test_papers_json_from_fragments_is_the_whole_dump(tmp_path: Path, n: int):
+    from readinglist.catalog import Catalog
+    from readinglist.incremental import Memory
+    from readinglist.pages import Build, Site, exports
+
+    taxonomy = load_taxonomy(copy_project(tmp_path / "p", papers=False) / "topics.yml")
+    papers = [replace(p, title=p.title + ' <b>"&"</b> ünï $\\alpha$', note="a </script> note") for p in make_papers(taxonomy.ids, n)]
+    for memory in (None, Memory()):
+        build = Build(Catalog(papers), taxonomy, Site("Site", "About", "https://example.org/x/"), memory=memory)
+        whole = json.dumps({"version": exports.VERSION, "papers": [exports.paper_record(p, build) for p in papers]},
+                           ensure_ascii=True, indent=1)
+        whole = whole.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+        assert exports.papers_json(build) == whole
+        assert exports.papers_json(build) == whole  # the second time from kept fragments
+        assert json.loads(whole)["papers"] == json.loads(exports.papers_json(build))["papers"]
