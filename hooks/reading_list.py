@@ -162,12 +162,8 @@ def on_env(env, config, files):
     """Every page has been read and rendered; MkDocs renders the theme and writes files next."""
     if _serving:
         env.bytecode_cache = _memory.templates  # compiled once per server, not once per rebuild
-    if _later:
-        start = time.perf_counter()
-        for file, text in _later:
-            file.content_string = text()
-        if _build is not None:
-            _build.timings["exports"] = _build.timings.get("exports", 0.0) + time.perf_counter() - start
+    for file, text in _later:
+        file.content_string = text()
     return env
 
 

@@ -183,9 +183,12 @@ class Build:
             result = related_papers(self.papers)
             if memory is not None:
                 memory.related = (inputs, {path: [q.path for q in others] for path, others in result.items()})
-        # Counted apart from the stage that first asks for it.
-        self.timings["related"] = elapsed = time.perf_counter() - start
+        # Counted apart from the stage that first asks for it; a worker's stages are its own seconds.
+        elapsed = time.perf_counter() - start
         self.timings["papers"] = self.timings.get("papers", 0.0) - elapsed
+        self.timings["related"] = elapsed if self.background is None else self.background.seconds.get("related", elapsed)
+        if self.background is not None and self.background.seconds:
+            self.timings["exports"] = sum(s for name, s in self.background.seconds.items() if name != "related")
         return result
 
 
