@@ -25,6 +25,7 @@ file moves its page. Nothing here imports MkDocs.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,6 +85,8 @@ class Memory:
     """Source URI -> (key, output path) of what the site folder holds for it."""
     related: tuple[object, dict] | None = None
     """(titles, abstracts and topics of every paper in order, ``path -> related paths``)."""
+    terms: dict[str, Counter] = field(default_factory=dict)
+    """Each paper's text (title twice and abstract) -> its terms, for related papers."""
     citation_keys: tuple[object, dict[str, str]] | None = None
     """(what citation keys are made of, for every paper in order; ``path -> key``)."""
     entries: dict = field(default_factory=dict)

@@ -180,7 +180,7 @@ class Build:
             by_path = {p.path: p for p in self.papers}  # the same texts; other fields may have changed
             result = {path: [by_path[q] for q in others] for path, others in memory.related[1].items()}
         else:
-            result = related_papers(self.papers)
+            result = related_papers(self.papers, terms_cache=memory.terms if memory is not None else None)
             if memory is not None:
                 memory.related = (inputs, {path: [q.path for q in others] for path, others in result.items()})
         # Counted apart from the stage that first asks for it; a worker's stages are its own seconds.
