@@ -90,8 +90,11 @@ def on_startup(command: str, dirty: bool) -> None:
 
 
 def on_serve(server, config, builder):
-    """Put the error overlay in front of the live-reload server (see ``readinglist.preview``)."""
+    """Put the error overlay in front of the live-reload server and give it a native file
+    watcher (see ``readinglist.preview``)."""
     server.set_app(preview.error_overlay(server.get_app(), server.mount_path, _problems))
+    if os.environ.get("READINGLIST_POLLING") != "1" and not preview.watch_natively(server):
+        log.info("reading list: the preview polls for file changes (no native file watcher here)")
     return server
 
 
