@@ -103,6 +103,8 @@ def on_files(files: Files, config) -> Files:
     _pages, _build, _pending, _files, _rendered, _later = {}, None, {}, files, set(), []
     project = Path(config.config_file_path).resolve().parent
     memory = _memory if _serving else None
+    # Before anything is derived: a change of the shared inputs drops what was derived from them.
+    keep = memory is not None and _dirty and memory.reset_output(_fingerprint(project, config))
     start = time.perf_counter()
     problems: list[str] = []
     try:
@@ -130,7 +132,6 @@ def on_files(files: Files, config) -> Files:
         pages = generate_all(build)
         _build = build
     _problems.set(problems)
-    keep = memory is not None and _dirty and memory.reset_output(_fingerprint(project, config))
     if memory is not None and not keep:
         memory.written.clear()  # the site folder was emptied (or the shared inputs changed)
         for file in files.documentation_pages():  # dirty mode would skip hand-written pages by their mtime

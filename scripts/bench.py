@@ -313,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, metavar="K", help="builds of each kind (median reported)")
     parser.add_argument("--no-serve", action="store_true", help="skip the mkdocs serve measurement")
     parser.add_argument("--no-import", action="store_true", help="skip the importer measurement")
+    parser.add_argument("--preview-only", action="store_true", help="measure the preview (mkdocs serve) only")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
@@ -324,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
         catalog = load_catalog(project / "papers", load_taxonomy(project / "topics.yml"))
         if catalog.problems:
             sys.exit(f"synthetic papers are invalid: {catalog.problems[0]}")
+        if args.preview_only:
+            result = {"papers": args.papers, "preview_seconds": preview_figures(project, papers)}
+            return _report(result, args.json)
         bare = make_bare_project(work / "bare", papers)
         full_runs = [build(project) for _ in range(args.repeat)]
         bare_runs = [build(bare) for _ in range(args.repeat)]
@@ -355,7 +359,11 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
         else:
             print(f"kept {work}", file=sys.stderr)
-    if args.json:
+    return _report(result, args.json)
+
+
+def _report(result: dict, as_json: bool) -> int:
+    if as_json:
         print(json.dumps(result))
     else:
         width = max(len(k) for k in result)

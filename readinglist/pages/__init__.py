@@ -132,6 +132,23 @@ class Build:
             memory.contents[src_uri] = (key, text)
         return GeneratedPage(src_uri, content=text, key=key)
 
+    def per_paper(self, kind: str, paper: Paper, make: Callable[[Paper], object]) -> object:
+        """``make(paper)``, kept across preview rebuilds while the paper is unchanged."""
+        if self.memory is None:
+            return make(paper)
+        key = (paper.path, paper, kind)
+        if (value := self.memory.fragments.get(key)) is None:
+            value = self.memory.fragments[key] = make(paper)
+        return value
+
+    @cached_property
+    def upvote_rank(self) -> dict[str, int]:
+        """Each paper's place when all are sorted by upvotes (then newest first): sorting any
+        subset by it gives that subset's upvote order, with one sort per build."""
+        from .listing import by_upvotes
+
+        return {p.path: i for i, p in enumerate(by_upvotes(self.papers))}
+
     def fragment(self, kind: str, paper: Paper, make: Callable[[Paper], str]) -> str:
         """``make(paper)``: a paper's part of an export file (its BibTeX entry, its JSON
         record), kept across preview rebuilds under the paper and its citation key."""
@@ -210,7 +227,8 @@ def generate_all(build: Build) -> list[GeneratedPage]:
         start = time.perf_counter()
         made = module.generate(build)
         build.timings[name] = build.timings.get(name, 0.0) + time.perf_counter() - start
-        # Page bodies render later, when MkDocs renders each page: time them to the same stage.
-        pages += [replace(p, body=build.timed(name, p.body), tail=p.tail and build.timed(name, p.tail)) if p.body else p
-                  for p in made]
+        # Page bodies render later, when MkDocs renders each page: time them to the same stage
+        # (not in the preview, where no one reads the timings and most bodies are never rendered).
+        pages += made if build.memory is not None else [
+            replace(p, body=build.timed(name, p.body), tail=p.tail and build.timed(name, p.tail)) if p.body else p for p in made]
     return pages

@@ -29,7 +29,8 @@ def listing(build: Build, base: str, papers: list[Paper], *, heading: str, title
     """The pages of one list. ``papers`` are newest first; ``base`` is the first page's URL."""
     orders = [("Date", base, papers)]
     if len(papers) > PAGE_SIZE:
-        orders.append(("Upvotes", f"{base}upvotes/", by_upvotes(papers)))
+        rank = build.upvote_rank
+        orders.append(("Upvotes", f"{base}upvotes/", sorted(papers, key=lambda p: rank[p.path])))
     pages = []
     dates = [p.published for p in papers]
     summary = (len(papers), min(dates, default=None), max(dates, default=None))

@@ -53,6 +53,7 @@ def generate(build: Build) -> list[GeneratedPage]:
         return [GeneratedPage(paper.src_uri, meta=page_meta(paper), body=partial(_body, build, paper), tail=partial(_tail, build, paper))
                 for paper in build.papers]
     keys, related = build.citation_keys, build.related
-    return [GeneratedPage(paper.src_uri, meta=page_meta(paper), body=partial(_body, build, paper), tail=partial(_tail, build, paper),
+    return [GeneratedPage(paper.src_uri, meta=build.per_paper("meta", paper, page_meta), body=partial(_body, build, paper),
+                          tail=partial(_tail, build, paper),
                           key=(paper.path, paper, keys[paper.path], paper_ids(related[paper.path])))
             for paper in build.papers]
