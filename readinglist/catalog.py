@@ -54,16 +54,18 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy, cache: dict | None 
     problems: list[Problem] = []
     seen: dict[str, tuple] = {}
     today = dt.date.today()  # the validator rejects dates in the future
+    ids = taxonomy.ids
     if not root.is_dir():
         return Catalog([], [Problem(str(root), 0, "", "the papers folder does not exist")])
-    for file in sorted(root.rglob("*.md")):
+    prefix = len(str(root)) + 1
+    for file in sorted(root.rglob("*.md"), key=str):  # strings sort faster than paths (10,000 files)
         if file.name.startswith("."):
             continue  # editor backups and our own temporary files
-        rel = file.relative_to(root).as_posix()
+        rel = str(file)[prefix:].replace(os.sep, "/")
         path = f"{shown}/{rel}"
         if cache is not None:
             stat = file.stat()
-            identity = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns, taxonomy.ids, today)
+            identity = (path, stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns, ids, today)
             if (hit := cache.get(rel)) is not None and hit[0] == identity:
                 seen[rel] = hit
                 paper, found = hit[1], hit[2]

@@ -26,6 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import yaml
@@ -117,6 +118,7 @@ class Paper:
         return self.lines.get(key, 1)
 
 
+@lru_cache(maxsize=1 << 16)  # every title, on every load of the list (mkdocs serve rebuilds)
 def normalise_title(title: str) -> str:
     """The form two titles are compared in to find duplicates: case, accents, spacing and
     punctuation do not count."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from functools import partial
 
 from ..incremental import paper_ids
@@ -17,7 +18,8 @@ UPVOTED = 10
 
 def latest(papers: list[Paper], count: int) -> list[Paper]:
     """Latest additions: by ``added``, then ``published``, newest first (also the feeds' order)."""
-    return sorted(papers, key=lambda p: (-p.added.toordinal(), -p.published.toordinal(), p.title.casefold(), p.path))[:count]
+    # nsmallest is sorted(...)[:count] without sorting everything (one call per feed)
+    return heapq.nsmallest(count, papers, key=lambda p: (-p.added.toordinal(), -p.published.toordinal(), p.title.casefold(), p.path))
 
 
 def _body(build: Build, newest: list[Paper], upvoted: list[Paper], counts: list[tuple[Topic, int]], years: tuple[int, int]) -> str:
