@@ -117,7 +117,10 @@ class Memory:
         return (kept := self.written.get(src_uri)) is not None and kept[0] == key
 
     def prune(self, papers: list[Paper]) -> None:
-        """Forget list entries of papers that are no longer in the list (or have changed)."""
+        """Forget list entries and fragments of papers no longer in the list (or changed), once
+        they have grown well past what the list needs (hashing every paper costs a rebuild time)."""
+        if len(self.entries) <= 6 * len(papers) + 100 and len(self.fragments) <= 6 * len(papers) + 100:
+            return
         current = set(paper_ids(papers))
         self.entries = {key: html for key, html in self.entries.items() if (key[0], key[1]) in current}
         self.fragments = {key: text for key, text in self.fragments.items() if (key[0], key[1]) in current}
