@@ -119,7 +119,7 @@ class Memory:
     def prune(self, papers: list[Paper]) -> None:
         """Forget list entries and fragments of papers no longer in the list (or changed), once
         they have grown well past what the list needs (hashing every paper costs a rebuild time)."""
-        if len(self.entries) <= 6 * len(papers) + 100 and len(self.fragments) <= 6 * len(papers) + 100:
+        if len(self.entries) <= 12 * len(papers) + 100 and len(self.fragments) <= 6 * len(papers) + 100:
             return
         current = set(paper_ids(papers))
         self.entries = {key: html for key, html in self.entries.items() if (key[0], key[1]) in current}
