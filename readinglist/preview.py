@@ -118,9 +118,18 @@ def error_overlay(app: Callable, mount_path: str, problems: Problems) -> Callabl
         if hasattr(result, "close"):
             result.close()
 
-        def as_error(status: str, headers: list, exc_info=None):
-            return start_response("500 Internal Server Error" if status.startswith("200") else status, headers)
-
-        return app({**environ, "PATH_INFO": target}, as_error)
+        answer.clear()
+        result = app({**environ, "PATH_INFO": target}, hold)
+        body = b"".join(result)
+        if hasattr(result, "close"):
+            result.close()
+        status, headers, _ = answer[0]
+        if status.startswith("200"):
+            # Served at any depth: a <base> makes the page's relative links (styles, scripts,
+            # navigation) resolve as they do at the error page's own URL.
+            status, body = "500 Internal Server Error", body.replace(b"<head>", b'<head><base href="%s">' % target.encode(), 1)
+        start_response(status, [(k, v) for k, v in headers if k.lower() != "content-length"]
+                       + [("Content-Length", str(len(body)))])
+        return [body]
 
     return wrapped

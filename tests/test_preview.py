@@ -274,7 +274,7 @@ def test_overlay_answers_the_error_page_after_the_server_answered():
             start_response("302 Found", [("Location", "/old/")])
             return []
         start_response("200 OK", [("Content-Type", "text/html")])
-        return [f"page {environ['PATH_INFO']}".encode()]
+        return [f"<head></head>page {environ['PATH_INFO']}".encode()]
 
     problems = Problems()
     wrapped = error_overlay(app, "/", problems)
@@ -283,12 +283,13 @@ def test_overlay_answers_the_error_page_after_the_server_answered():
     def start(status, headers, exc_info=None):
         statuses.append(status)
 
-    assert wrapped({"PATH_INFO": "/papers/x/"}, start) == [b"page /papers/x/"] and statuses[-1] == "200 OK"
+    assert wrapped({"PATH_INFO": "/papers/x/"}, start) == [b"<head></head>page /papers/x/"] and statuses[-1] == "200 OK"
     problems.set(["papers/2024/x.md:3: published: bad"])
-    assert wrapped({"PATH_INFO": "/papers/x/"}, start) == [b"page /readinglist-problems/"]
+    # The error page, its relative links resolved from its own URL at any depth:
+    assert wrapped({"PATH_INFO": "/papers/x/"}, start) == [b'<head><base href="/readinglist-problems/"></head>page /readinglist-problems/']
     assert statuses[-1].startswith("500")
     assert calls[-2:] == ["/papers/x/", "/readinglist-problems/"]  # the server was asked first (it waits for a rebuild)
-    assert wrapped({"PATH_INFO": "/feed.xml"}, start) == [b"page /feed.xml"]
+    assert wrapped({"PATH_INFO": "/feed.xml"}, start) == [b"<head></head>page /feed.xml"]
     assert wrapped({"PATH_INFO": "/old"}, start) == [] and statuses[-1] == "302 Found"
 
 
