@@ -39,7 +39,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -48,16 +47,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from readinglist.catalog import load_catalog  # noqa: E402
-from readinglist.model import shown  # noqa: E402
-from readinglist.pages import Build, GeneratedPage, Site, generate_all  # noqa: E402
-from readinglist.pages.search import SearchIndexer, pagefind_executable  # noqa: E402
-from readinglist.status import build_facts  # noqa: E402
-from readinglist.taxonomy import TaxonomyError, load_taxonomy  # noqa: E402
+from readinglist.catalog import load_catalog
+from readinglist.model import shown
+from readinglist.pages import Build, GeneratedPage, Site, generate_all
+from readinglist.pages.search import SearchIndexer, pagefind_executable
+from readinglist.status import build_facts
+from readinglist.taxonomy import TaxonomyError, load_taxonomy
 
 log = logging.getLogger("mkdocs.plugins.reading_list")
 
@@ -112,7 +107,7 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
 
 def on_page_content(html: str, page, config, files) -> str:
     generated = _pages.get(page.file.src_uri)
-    return generated.body() if generated is not None else html
+    return generated.body() if generated is not None and generated.body is not None else html
 
 
 @event_priority(-100)

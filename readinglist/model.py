@@ -563,6 +563,11 @@ class _Dumper(_BaseDumper):
     """Writes multi-line text as literal blocks, everything else as PyYAML would (which
     quotes any string YAML would read as another type: 'null', 'yes', '2024-01-01' ...)."""
 
+    def ignore_aliases(self, data: object) -> bool:
+        # Never `&id001` / `*id001`: a paper added the day it was published holds one date
+        # object twice, and a contributor must be able to read and edit every value in place.
+        return True
+
 
 def _str_representer(dumper: _Dumper, value: str) -> yaml.Node:
     style = "|" if "\n" in value else None

@@ -46,7 +46,9 @@ def tfidf(texts: list[str], max_df: int) -> sparse.csr_matrix:
     """Rows of unit-length TF-IDF vectors; terms in fewer than 2 or more than ``max_df``
     texts are dropped."""
     vocabulary: dict[str, int] = {}
-    indptr, indices, counts = [0], [], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    counts: list[int] = []
     for text in texts:
         terms = Counter(_TOKEN.findall(text.lower()))
         for word in STOP_WORDS.intersection(terms):
@@ -54,14 +56,14 @@ def tfidf(texts: list[str], max_df: int) -> sparse.csr_matrix:
         indices += [vocabulary.setdefault(term, len(vocabulary)) for term in terms]
         counts += terms.values()
         indptr.append(len(indices))
-    matrix = sparse.csr_matrix((np.asarray(counts, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
-                               shape=(len(texts), len(vocabulary)))
+    matrix: sparse.csr_matrix = sparse.csr_matrix((np.asarray(counts, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
+                                                  shape=(len(texts), len(vocabulary)))
     df = np.bincount(matrix.indices, minlength=len(vocabulary))
     keep = np.flatnonzero((df >= 2) & (df <= max_df))
     matrix = matrix[:, keep].tocsr()
-    matrix.data = 1.0 + np.log(matrix.data)
+    matrix.data = (1.0 + np.log(matrix.data)).astype(np.float32)
     idf = (np.log((1 + len(texts)) / (1 + df[keep])) + 1.0).astype(np.float32)
-    matrix = matrix @ sparse.diags(idf)
+    matrix = sparse.csr_matrix(matrix @ sparse.diags(idf))
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sparse.csr_matrix(sparse.diags((1.0 / norms).astype(np.float32)) @ matrix)

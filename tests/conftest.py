@@ -16,7 +16,6 @@ import io
 import logging
 import os
 import shutil
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -64,25 +63,12 @@ class Result:
 
 
 def _script(name: str):
-    """The module holding a script's ``main``: ``readinglist.commands.<name>`` (the scripts are
-    wrappers of those), else the file itself (``scripts/bench.py``, standalone helpers)."""
+    """The module holding a script's ``main``: the scripts are wrappers of
+    ``readinglist.commands.<name>``."""
     stem = name.removesuffix(".py")
-    if stem in COMMAND_MODULES:
-        return importlib.import_module(f"readinglist.commands.{stem}")
-    module_name = f"_script_{stem}"
-    if module_name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(module_name, ROOT / "scripts" / name)
-        module = importlib.util.module_from_spec(spec)
-        sys.path.insert(0, str(ROOT / "scripts"))
-        try:
-            spec.loader.exec_module(module)
-        finally:
-            sys.path.remove(str(ROOT / "scripts"))
-            # scripts/_bootstrap.py lets SIGPIPE end a script quietly (piped into `head`); in
-            # the test process it would kill pytest when a fake server writes to a closed socket.
-            signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-        sys.modules[module_name] = module
-    return sys.modules[module_name]
+    if stem not in COMMAND_MODULES:
+        raise ValueError(f"scripts/{name} is not a readinglist command")
+    return importlib.import_module(f"readinglist.commands.{stem}")
 
 
 def run_script(name: str, *argv: str | Path, check: bool = False) -> Result:

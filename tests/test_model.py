@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import yaml
 
 from readinglist.model import Paper, arxiv_problem, dump_paper, normalise_title, parse_paper, url_problem
 
@@ -160,3 +161,13 @@ def test_the_readme_example_is_a_valid_paper():
     paper, problems = parse_paper(example, "README.md", load_taxonomy(ROOT / "topics.yml").ids)
     assert problems == []
     assert paper.arxiv == "2403.09394" and paper.note.startswith("One plain ViT")
+
+
+def test_a_paper_added_the_day_it_was_published_is_written_without_yaml_aliases():
+    day = dt.date(2025, 1, 1)
+    text = dump_paper(Paper(title="A Paper", published=day, added=day, topics=("surveys",), abstract="An abstract.",
+                            path="2025/a-paper.md"))
+    front = yaml.compose(text.split("---\n")[1])  # the node tree: an alias would show as one shared node
+    values = {key.value: value.value for key, value in front.value}
+    assert values["published"] == values["added"] == "2025-01-01"
+    assert "&" not in text and "*" not in text

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from functools import partial
 
+from markupsafe import Markup
+
 from ..catalog import sort_key
 from ..model import Paper
 from ..render import MONTHS, render
@@ -45,6 +47,7 @@ def listing(build: Build, base: str, papers: list[Paper], *, heading: str, title
 
 
 def _body(build: Build, url: str, chunk: list[Paper], everything: list[Paper], *, grouped: bool, **context) -> str:
+    groups: list[tuple[str | None, str | None, list[Markup]]]
     if grouped:
         months: dict[int, list[Paper]] = {}
         for paper in chunk:

@@ -1,0 +1,405 @@
+"""Benchmark the site build at a given number of papers.
+
+    python scripts/bench.py --papers 1000 [--repeat 3] [--json]
+
+Generates N synthetic but realistic papers (titles, ~200-word abstracts drawn from the seed
+papers' vocabulary, one to three topics, dates over ten years, some with arXiv ids and links)
+in a temporary copy of the project, then measures:
+
+- the full ``mkdocs build`` time, and a bare MkDocs + Material build of the same paper pages
+  with no hooks and papers out of the nav (the floor of this stack), and their ratio;
+- search (Pagefind): the same full build without the search index (``READINGLIST_SEARCH=off``)
+  and the slowdown search causes; the indexer's own wall time and its share of the build, how
+  long the build waited for it, its peak memory; the index's size on disk; and the bytes a
+  real browser (Playwright, Chromium) downloads under ``/pagefind/`` for a first search of a
+  common and of a rare word (skipped without a browser);
+- the time of each hook stage (load and validate, paper pages, related papers, topics, dates,
+  feeds, exports), from the hook's READINGLIST_TIMINGS report;
+- peak memory, site size, the largest HTML page, the number of pages;
+- Material's search index of the bare build (what its reader downloads at the first search, gzipped);
+- importer throughput on a synthetic scrape of N entries (the real CLI, writing N files);
+- how long ``mkdocs serve`` takes to show an edited paper.
+
+Builds are repeated (--repeat) and the median is reported, with the minimum alongside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+from readinglist import cli
+from readinglist.catalog import load_catalog, new_path
+from readinglist.model import Paper, dump_paper
+from readinglist.taxonomy import load_taxonomy
+
+ROOT = Path(__file__).resolve().parents[2]
+PARTS = ("mkdocs.yml", "topics.yml", "docs", "overrides", "hooks", "readinglist", "scripts", "package.json")
+PY = sys.executable
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+
+# Runs mkdocs in this process so that ru_maxrss is the build's own peak memory.
+_MKDOCS = """
+import atexit, resource, runpy, sys
+out = sys.argv.pop(1)
+atexit.register(lambda: open(out, "w").write("%d %d" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                                                        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)))
+sys.argv[0] = "mkdocs"
+runpy.run_module("mkdocs", run_name="__main__")
+"""
+
+
+#: The seed papers' abstracts (the frozen fixture, not the live list: the synthetic papers, and
+#: so the figures, stay comparable however the list grows).
+SEED_PAPERS = ROOT / "tests" / "fixtures" / "papers"
+
+
+def vocabulary() -> list[str]:
+    words: list[str] = []
+    for path in sorted(SEED_PAPERS.rglob("*.md")):
+        words += re.findall(r"[A-Za-z][A-Za-z-]{2,}", path.read_text(encoding="utf-8").split("---", 2)[-1])
+    return words
+
+
+def synthetic_papers(n: int, seed: int = 7) -> list[Paper]:
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible on purpose
+    words = vocabulary()
+    topics = load_taxonomy(ROOT / "topics.yml").ids
+    start = dt.date(2016, 1, 1).toordinal()
+    span = dt.date(2025, 12, 31).toordinal() - start
+    papers: list[Paper] = []
+    taken: set[str] = set()
+    for i in range(n):
+        title_words = [rng.choice(words) for _ in range(rng.randint(5, 11))]
+        title = " ".join(title_words).capitalize() + f" {i}"
+        sentences = []
+        for _ in range(rng.randint(9, 12)):
+            sentence = " ".join(rng.choice(words) for _ in range(rng.randint(14, 24)))
+            sentences.append(sentence.capitalize() + ".")
+        published = dt.date.fromordinal(start + rng.randrange(span))
+        links: tuple[tuple[str, str], ...] = (("code", f"https://github.com/example/repo-{i}"),) if rng.random() < 0.4 else ()
+        if rng.random() < 0.2:
+            links += (("project", f"https://example.org/project-{i}"),)
+        paper = Paper(
+            title=title,
+            published=published,
+            added=published + dt.timedelta(days=rng.randint(0, 30)),
+            topics=tuple(rng.sample(topics, rng.randint(1, 3))),
+            abstract=" ".join(sentences),
+            author_count=rng.randint(1, 30),
+            upvotes=int(rng.paretovariate(1.2)) - 1,
+            arxiv=f"{published:%y%m}.{10000 + i:05d}" if rng.random() < 0.7 else None,
+            links=links,
+        )
+        path = new_path(paper, taken)
+        taken.add(path)
+        papers.append(replace(paper, path=path))
+    return papers
+
+
+def make_project(dest: Path, papers: list[Paper]) -> Path:
+    dest.mkdir(parents=True)
+    for part in PARTS:
+        src = ROOT / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / part)
+    (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+    for paper in papers:
+        target = dest / "papers" / paper.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dump_paper(paper), encoding="utf-8")
+    return dest
+
+
+def make_bare_project(dest: Path, papers: list[Paper]) -> Path:
+    """The floor: the same paper pages as plain Markdown, Material and search, no hooks."""
+    (dest / "docs").mkdir(parents=True)
+    (dest / "docs/index.md").write_text("# Home\n")
+    for paper in papers:
+        target = dest / "docs/papers" / paper.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(f"# {paper.title}\n\n{paper.published} · {paper.n_authors} authors\n\n{paper.abstract}\n", encoding="utf-8")
+    (dest / "mkdocs.yml").write_text(
+        "site_name: Bare\nsite_url: https://example.org/\ntheme:\n  name: material\n  font: false\n"
+        "plugins:\n  - search\nnav:\n  - Home: index.md\nnot_in_nav: |\n  /papers/**\n")
+    return dest
+
+
+def build(project: Path, *, search: bool = True) -> dict:
+    timings = project / "timings.json"
+    rss = project / "rss.txt"
+    timings.unlink(missing_ok=True)
+    env = {**ENV, "READINGLIST_TIMINGS": str(timings), **({} if search else {"READINGLIST_SEARCH": "off"})}
+    start = time.perf_counter()
+    result = subprocess.run([PY, "-c", _MKDOCS, str(rss), "build", "-q", "-d", str(project / "site")], cwd=project,
+                            env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"build failed in {project}:\n{result.stderr[-3000:]}")
+    own, children = (int(x) for x in rss.read_text().split())
+    stages = json.loads(timings.read_text()) if timings.exists() else {}
+    # The search indexer's figures are reported apart from the hook's stages.
+    search_figures = {k: stages.pop(k) for k in list(stages) if k.startswith("search")}
+    return {"seconds": seconds, "peak_rss_mb": own / 1024, "children_peak_rss_mb": children / 1024,
+            "stages": stages, "search": search_figures}
+
+
+def site_figures(site: Path) -> dict:
+    html = list(site.rglob("*.html"))
+    largest = max(html, key=lambda p: p.stat().st_size)
+    figures = {
+        "pages": sum(1 for p in html if p.name == "index.html"),
+        "site_mb": sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6,
+        "largest_html_kb": largest.stat().st_size / 1e3,
+        "largest_html": largest.relative_to(site).as_posix(),
+    }
+    index = site / "search/search_index.json"  # Material's (the bare build's)
+    if index.exists():
+        raw = index.read_bytes()
+        figures.update(search_index_kb=len(raw) / 1e3, search_index_gzip_kb=len(gzip.compress(raw, 6)) / 1e3)
+    bundle = site / "pagefind"
+    if bundle.is_dir():
+        files = [p for p in bundle.rglob("*") if p.is_file()]
+        figures.update(pagefind_index_kb=sum(p.stat().st_size for p in files) / 1e3, pagefind_files=len(files))
+    return figures
+
+
+def query_words(papers: list[Paper]) -> tuple[str, str]:
+    """A common word (six letters or more, in the most papers) and a rare one: the number that
+    ends the title of the middle paper (synthetic titles end with their index; abstracts have
+    no digits), so it is in that paper only."""
+    counts: dict[str, int] = {}
+    for p in papers:
+        for word in set(re.findall(r"[a-z]{6,}", (p.title + " " + p.abstract).lower())):
+            counts[word] = counts.get(word, 0) + 1
+    common = max(sorted(counts), key=lambda word: counts[word])
+    return common, papers[len(papers) // 2].title.rsplit(" ", 1)[-1]
+
+
+def transferred_kb(requests) -> float:
+    """Kilobytes on the wire (headers and, compressed, bodies) of finished Playwright requests."""
+    return round(sum(s["responseBodySize"] + s["responseHeadersSize"] for s in (r.sizes() for r in requests)) / 1e3, 1)
+
+
+def first_search_bytes(site: Path, words: tuple[str, str]) -> dict | None:
+    """Bytes a real browser transfers under /pagefind/ for a first search of each word (a fresh
+    browser context each, so nothing is cached), typed in the header box of the home page."""
+    chromium = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import Request, sync_playwright
+    except ImportError:
+        return None
+    if not Path(chromium).exists():
+        return None
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        """Serves text files gzipped when asked, as static hosts (GitHub Pages) do."""
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            path = Path(self.translate_path(self.path))
+            if path.suffix in (".js", ".css", ".json", ".html") and path.is_file() and "gzip" in self.headers.get("Accept-Encoding", ""):
+                body = gzip.compress(path.read_bytes(), 6)
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(str(path)))
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            else:
+                super().do_GET()
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    result: dict[str, str | int | float] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            for label, word in zip(("common", "rare"), words, strict=True):
+                context = browser.new_context()
+                page = context.new_page()
+                responses: list[Request] = []
+                page.on("requestfinished", responses.append)
+                page.goto(base)
+                page.wait_for_load_state("networkidle")
+                page.locator("#rl-search-input").click()
+                page.keyboard.type(word)
+                page.wait_for_function("w => (document.querySelector('#rl-search-panel .rl-search__status') || {}).textContent?.includes(w)",
+                                       arg=word, timeout=120_000)
+                shown = [r for r in responses if "/pagefind/" in r.url]  # what the first results needed
+                page.locator("#rl-search-panel .rl-facets").first.wait_for(timeout=120_000)
+                page.wait_for_load_state("networkidle")
+                hits = page.locator("#rl-search-panel .rl-search__status").inner_text()
+                every = [r for r in responses if "/pagefind/" in r.url]  # and the facet counts after them
+
+                result[f"{label}_word"] = word
+                result[f"{label}_status"] = hits
+                result[f"{label}_first_search_kb"] = transferred_kb(shown)
+                result[f"{label}_requests"] = len(shown)
+                result[f"{label}_with_facets_kb"] = transferred_kb(every)
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return result
+
+
+def importer_throughput(papers: list[Paper], workdir: Path) -> dict:
+    lines = ["Daily Papers", ""]
+    for p in papers:
+        date_line = f"{p.published:%b} {p.published.day}, {p.published.year} {p.upvotes}"
+        lines += [p.title, "", p.abstract, "", f"  • {p.n_authors} authors", "·", date_line, ""]
+    scrape = workdir / "scrape.txt"
+    scrape.write_text("\n".join(lines), encoding="utf-8")
+    start = time.perf_counter()
+    result = subprocess.run([PY, str(ROOT / "scripts/import_scrape.py"), str(scrape), "--papers-dir", str(workdir / "imported")],
+                            capture_output=True, text=True, env=ENV)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"import failed: {result.stderr[-2000:]}")
+    return {"entries": len(papers), "seconds": seconds, "entries_per_second": len(papers) / seconds}
+
+
+def serve_rebuild(project: Path, paper: Paper) -> float:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (project / "serve.log").open("w")
+    server = subprocess.Popen([PY, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}"], cwd=project,
+                              stdout=log, stderr=subprocess.STDOUT, env=ENV)
+    url = f"http://127.0.0.1:{port}/{paper.url}"
+
+    def page() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode()
+        except OSError:
+            return ""
+
+    try:
+        deadline = time.monotonic() + 900
+        while "<h1" not in page():
+            if time.monotonic() > deadline or server.poll() is not None:
+                sys.exit("mkdocs serve did not come up; see " + str(project / "serve.log"))
+            time.sleep(0.5)
+        time.sleep(1)
+        path = project / "papers" / paper.path
+        path.write_text(path.read_text().replace(f"title: {paper.title}", f"title: {paper.title} edited"), encoding="utf-8")
+        start = time.perf_counter()
+        while f"{paper.title} edited" not in page():
+            if time.monotonic() > deadline:
+                sys.exit("mkdocs serve did not pick up the edit")
+            time.sleep(0.2)
+        return time.perf_counter() - start
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def summarise(runs: list[dict]) -> dict:
+    seconds = [r["seconds"] for r in runs]
+    stages: dict[str, float] = {}
+    for name in runs[0]["stages"]:
+        stages[name] = statistics.median(r["stages"][name] for r in runs)
+    search = {name: statistics.median(r["search"][name] for r in runs) for name in runs[0]["search"]}
+    return {"seconds": statistics.median(seconds), "seconds_min": min(seconds),
+            "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+            "children_peak_rss_mb": max(r["children_peak_rss_mb"] for r in runs), "stages": stages, "search": search}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], epilog=__doc__.split("\n\n", 1)[1],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--papers", type=int, required=True, metavar="N")
+    parser.add_argument("--repeat", type=int, default=3, metavar="K", help="builds of each kind (median reported)")
+    parser.add_argument("--no-serve", action="store_true", help="skip the mkdocs serve measurement")
+    parser.add_argument("--no-browser", action="store_true", help="skip the first-search download measurement (Playwright)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="bench-"))
+    try:
+        papers = synthetic_papers(args.papers)
+        project = make_project(work / "project", papers)
+        catalog = load_catalog(project / "papers", load_taxonomy(project / "topics.yml"))
+        if catalog.problems:
+            sys.exit(f"synthetic papers are invalid: {catalog.problems[0]}")
+        bare = make_bare_project(work / "bare", papers)
+        # Interleaved, so that a burst of load on a shared machine hits each kind alike.
+        full_runs, plain_runs = [], []
+        for _ in range(args.repeat):
+            plain_runs.append(build(project, search=False))
+            full_runs.append(build(project))
+        figures = site_figures(project / "site")  # of the last build: the full one
+        bare_runs = [build(bare) for _ in range(args.repeat)]
+        full, plain, floor = summarise(full_runs), summarise(plain_runs), summarise(bare_runs)
+        result = {
+            "papers": args.papers,
+            "repeat": args.repeat,
+            "build_seconds": round(full["seconds"], 2),
+            "build_seconds_min": round(full["seconds_min"], 2),
+            "bare_build_seconds": round(floor["seconds"], 2),
+            "bare_build_seconds_min": round(floor["seconds_min"], 2),
+            "ratio_to_bare": round(full["seconds"] / floor["seconds"], 3),
+            "stages_seconds": {k: round(v, 3) for k, v in full["stages"].items()},
+            "related_share_of_build": round(full["stages"].get("related", 0) / full["seconds"], 3),
+            "peak_rss_mb": round(full["peak_rss_mb"], 1),
+            "bare_peak_rss_mb": round(floor["peak_rss_mb"], 1),
+            "build_seconds_without_search": round(plain["seconds"], 2),
+            "build_seconds_without_search_min": round(plain["seconds_min"], 2),
+            "search_slowdown": round(full["seconds"] / plain["seconds"] - 1, 3),
+            "search_index_seconds": round(full["search"].get("search_index", 0), 2),
+            "search_index_share_of_build": round(full["search"].get("search_index", 0) / full["seconds"], 3),
+            "search_wait_seconds": round(full["search"].get("search_wait", 0), 2),
+            "search_cpu_seconds": round(full["search"].get("search_cpu", 0), 2),
+            "search_peak_rss_mb": round(full["children_peak_rss_mb"], 1),
+            **{k: round(v, 1) if isinstance(v, float) else v for k, v in figures.items()},
+            "bare_search_index_gzip_kb": round(site_figures(bare / "site")["search_index_gzip_kb"], 1),
+            "importer": {k: round(v, 2) if isinstance(v, float) else v for k, v in importer_throughput(papers, work).items()},
+        }
+        if not args.no_browser:
+            result["first_search"] = first_search_bytes(project / "site", query_words(papers))
+        if not args.no_serve:
+            result["serve_rebuild_seconds"] = round(serve_rebuild(project, papers[len(papers) // 2]), 2)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept {work}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        width = max(len(k) for k in result)
+        for key, value in result.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(cli.run(main))
