@@ -242,7 +242,7 @@ def first_search_bytes(site: Path, words: tuple[str, str]) -> dict | None:
                 context = browser.new_context()
                 page = context.new_page()
                 responses: list[Request] = []
-                page.on("requestfinished", responses.append)
+                page.on("requestfinished", functools.partial(list.append, responses))  # playwright wraps a function, not a builtin method
                 page.goto(base)
                 page.wait_for_load_state("networkidle")
                 page.locator("#rl-search-input").click()
