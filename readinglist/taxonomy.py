@@ -172,6 +172,11 @@ def load_taxonomy(path: str | Path) -> Taxonomy:
         except re.error as exc:
             problems.append(f"{where}: bad keyword pattern: {exc}")
             continue
+        slow = [k for k in item["keywords"] if _backtracks(k)]
+        if slow:
+            problems.append(f"{where}: keyword {slow[0]!r} repeats a repetition (like '(a+)+') or refers back to a group; "
+                            "such a pattern can take exponential time on a long abstract: write it without nesting")
+            continue
         topics.append(Topic(item["id"], str(item["name"]), str(item["description"]), keywords))
     fallback = data.get("fallback")
     if not problems and fallback not in {t.id for t in topics}:
@@ -179,6 +184,37 @@ def load_taxonomy(path: str | Path) -> Taxonomy:
     if problems:
         raise TaxonomyError("\n".join(problems))
     return Taxonomy(tuple(topics), str(fallback))
+
+
+def _backtracks(pattern: str) -> bool:
+    """Whether ``pattern`` has a repetition inside a repetition (``(a+)+``, ``(\\w*\\s?)*``) or a
+    back-reference: the shapes that make a backtracking matcher exponential. Read from the
+    parse tree of Python's own regex compiler (``re._parser``, stable since 3.11), so no
+    spelling hides one."""
+    from re import _parser  # type: ignore[attr-defined]  # the compiler's parser: no public API exposes the tree
+
+    def walk(items, inside_repeat: bool) -> bool:
+        for op, arg in items:
+            name = str(op)
+            if name in {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}:
+                low, high, sub = arg
+                repeats = high is _parser.MAXREPEAT or high > 1
+                if (inside_repeat and repeats) or walk(sub, inside_repeat or repeats):
+                    return True
+            elif name in {"GROUPREF", "GROUPREF_EXISTS"}:
+                return True
+            elif name == "SUBPATTERN":
+                if walk(arg[-1], inside_repeat):
+                    return True
+            elif name == "BRANCH":
+                if any(walk(branch, inside_repeat) for branch in arg[1]):
+                    return True
+            elif name in {"ASSERT", "ASSERT_NOT", "ATOMIC_GROUP"}:
+                if walk(arg[-1], inside_repeat):
+                    return True
+        return False
+
+    return walk(_parser.parse(pattern), False)
 
 
 def _item_lines(node) -> list[int]:

@@ -347,6 +347,9 @@ def test_keyword_scoring_is_linear_in_the_text():
     ("5", "keywords is int '5'; expected a list"),
     ("[a, '']", "an empty keyword would match every paper"),
     ("[a, 3]", "keyword 3 must be a lowercase pattern"),
+    ("['(a+)+b']", "keyword '(a+)+b' repeats a repetition"),
+    ("['(?:\\w*\\s?)*x']", "repeats a repetition"),
+    ("['(a|b)\\1']", "refers back to a group"),
 ])
 def test_a_topics_file_with_bad_keywords_is_one_message(tmp_path, keywords, words):
     topics = tmp_path / "topics.yml"
