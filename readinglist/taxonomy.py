@@ -197,7 +197,7 @@ def _backtracks(pattern: str) -> bool:
         for op, arg in items:
             name = str(op)
             if name in {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}:
-                low, high, sub = arg
+                _low, high, sub = arg
                 repeats = high is _parser.MAXREPEAT or high > 1
                 if (inside_repeat and repeats) or walk(sub, inside_repeat or repeats):
                     return True
