@@ -18,7 +18,7 @@ $(VENV)/.installed: requirements-dev.txt pyproject.toml package.json package-loc
 	touch $@
 
 serve: setup
-	$(VENV)/bin/mkdocs serve --livereload
+	$(VENV)/bin/mkdocs serve --dirty --livereload  # rebuilds only what changed (readinglist/incremental.py)
 
 build: setup
 	$(VENV)/bin/mkdocs build --strict

@@ -2,14 +2,22 @@
 
 Events used, in build order:
 
-- ``on_files``: load and validate every paper file once (``readinglist.catalog``), stop the
-  build with every problem listed if any file is wrong, then add the generated files (paper
-  pages, home, topics, dates, feeds, exports) with ``File.generated``. TeX math is already
-  MathML in those pages (``readinglist.math``): no math assets are added. Paper pages are kept
-  out of the navigation: the nav is rendered into every page, so listing N papers makes a
-  build O(N^2). As soon as the catalog is loaded, the search indexer starts in a child
-  process (``readinglist.pages.search.SearchIndexer``: Pagefind over one record per paper), so
-  that it works on the second core while MkDocs renders the pages.
+- ``on_startup``: note whether this process is ``mkdocs serve`` (the preview) and ``--dirty``.
+- ``on_serve`` (preview, once): put the error overlay in front of the server
+  (``readinglist.preview``): while a file is broken, every page request gets the error page;
+  and give the server a native file watcher.
+- ``on_files``: load and validate every paper file once (``readinglist.catalog``); if any file
+  is wrong, list every problem and stop the build (``mkdocs build``), or, in the preview, build
+  only the error page (also at the navigation's pages) and keep serving. Otherwise add the
+  generated files (paper pages, home, topics, dates, feeds, exports) with ``File.generated``.
+  TeX math is already MathML in those pages (``readinglist.math``): no math assets are added.
+  Paper pages are kept out of the navigation: the nav is rendered into every page, so listing
+  N papers makes a build O(N^2). As soon as the catalog is loaded, the search indexer starts
+  in a child process (``readinglist.pages.search.SearchIndexer``: Pagefind over one record per
+  paper), so that it works on the second core while MkDocs renders the pages. In the preview
+  with ``--dirty`` (``make serve``), a generated file whose inputs are unchanged since this
+  process last wrote it is left out of the files: its output stays (``readinglist.incremental``).
+- ``on_nav``: the navigation is kept for the sitemap (see ``on_post_build``).
 - ``on_page_markdown``: a generated page's source is empty; its metadata (what front matter
   would hold: title, description, search exclusion) is set here, with no YAML to write or
   parse.
@@ -21,17 +29,23 @@ Events used, in build order:
   parsing citations).
 - ``on_env``: the build's freshness facts (``readinglist.status``: build time, commit, newest
   ``added``, last import) become the template global ``reading_list_status`` for the footer
-  (``overrides/partials/copyright.html``).
+  (``overrides/partials/copyright.html``); not in the preview, whose pages are rebuilt only
+  when they change (the home page and ``status.json`` show the facts there).
 - ``on_post_build``: wait for the search indexer and move its bundle into ``site/pagefind/``
-  (a failed indexer fails the build); write the stage timings if asked.
+  (a failed indexer fails the build; in the dirty preview a thread does it after the rebuild,
+  so pages never wait for search); write the stage timings if asked. In the dirty preview:
+  note what was written, and write the sitemap over all pages (MkDocs' lists only the files
+  of this rebuild).
 - ``on_build_error``: stop the indexer and remove its files.
 
-State lives for one build only: ``on_files`` replaces it, so ``mkdocs serve`` (which loads this
-module once and calls it on every rebuild) always starts from the files on disk.
+State: a one-off build keeps nothing. ``mkdocs serve`` loads this module once and calls it on
+every rebuild: it keeps parsed papers, derived data and the keys of written pages between
+rebuilds, each under the inputs it was made from, so nothing stale is ever reused.
 
 ``READINGLIST_SEARCH=off`` builds without the search index (``scripts/bench.py`` measures the
 build with and without it). If ``READINGLIST_TIMINGS`` names a file, the seconds spent per
-stage are written to it as JSON (``scripts/bench.py`` reads them).
+stage are written to it as JSON (``scripts/bench.py`` reads them). ``READINGLIST_POLLING=1``
+keeps MkDocs' polling file watcher in the preview.
 """
 
 from __future__ import annotations
@@ -40,17 +54,22 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urljoin, urlsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import get_build_date
 
+from readinglist import incremental, preview
 from readinglist.catalog import load_catalog
 from readinglist.model import shown
 from readinglist.pages import Build, GeneratedPage, Site, generate_all
-from readinglist.pages.search import SearchIndexer, pagefind_executable
+from readinglist.pages.search import BUNDLE, SearchIndexer, pagefind_executable
 from readinglist.status import build_facts
 from readinglist.taxonomy import TaxonomyError, load_taxonomy
 
@@ -61,42 +80,123 @@ _pages: dict[str, GeneratedPage] = {}
 _build: Build | None = None
 _indexer: SearchIndexer | None = None
 
+#: How this process was started (``on_startup``): ``mkdocs serve`` previews, ``--dirty``
+#: keeps unchanged output. A build started any other way (``mkdocs build``, tests calling
+#: MkDocs' ``build()``) is a one-off that stops on the first broken file.
+_serving = False
+_dirty = False
+#: What survives ``mkdocs serve`` rebuilds (``readinglist.incremental``), and the problems of
+#: the latest build, which the preview serves as its error page (``readinglist.preview``).
+_memory = incremental.Memory()
+_problems = preview.Problems()
+#: This build's generated files being (re)written, by source URI (noted as written at the end).
+_pending: dict[str, incremental.Written] = {}
+#: The source URIs of this build's generated pages in order, and whether any was left out.
+_order: list[str] = []
+_left_out = False
+_files: Files | None = None
+_nav = None
+_env = None
+#: The dirty preview's search bundle, finished by a thread after the rebuild.
+_finisher: _Finisher | None = None
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    global _serving, _dirty
+    _serving, _dirty = command == "serve", dirty
+
+
+def on_serve(server, config, builder):
+    """Put the error overlay in front of the live-reload server and give it a native file
+    watcher (see ``readinglist.preview``)."""
+    server.set_app(preview.error_overlay(server.get_app(), server.mount_path, _problems))
+    if os.environ.get("READINGLIST_POLLING") != "1" and not preview.watch_natively(server):
+        log.info("reading list: the preview polls for file changes (no native file watcher here)")
+    return server
+
+
 def on_files(files: Files, config) -> Files:
-    global _pages, _build
+    global _pages, _build, _pending, _order, _left_out, _files
     _stop_indexer()
-    _pages, _build = {}, None
+    _pages, _build, _pending, _order, _left_out, _files = {}, None, {}, [], False, files
     project = Path(config.config_file_path).resolve().parent
+    memory = _memory if _serving else None
+    incremental_build = memory is not None and _dirty
+    if memory is not None and not _dirty:
+        memory.written.clear()  # MkDocs empties the site folder before every build
+    # Before anything is derived: a change of the shared inputs rebuilds every page.
+    changed = incremental_build and _memory.reset_output(_fingerprint(project, config))
     start = time.perf_counter()
+    problems: list[str] = []
     try:
         taxonomy = load_taxonomy(project / "topics.yml")
     except TaxonomyError as exc:
-        raise PluginError(shown(str(exc))) from None
-    catalog = load_catalog(project / "papers", taxonomy)
-    if catalog.problems:
-        for problem in catalog.problems:
-            log.error(str(problem))
-        raise PluginError(f"{len(catalog.problems)} problem(s) in the paper files (listed above); "
-                          "'python scripts/validate.py' lists the same.")
-    if not config.site_url:
-        raise PluginError("mkdocs.yml: site_url is required (feeds, exports and citations use absolute URLs)")
-    facts, found = build_facts(catalog.papers, project, project / "papers")
-    for problem in found:
-        if problem.path == "SOURCE_DATE_EPOCH":  # MkDocs itself would stop on it later, with a traceback
-            raise PluginError(f"{problem}; unset it or give seconds since 1970")
-        log.warning(str(problem))  # a broken import record: a warning (fails --strict), the site says "no import recorded"
-    build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url), facts=facts)
-    build.timings["load"] = time.perf_counter() - start
-    _start_indexer(build, config)
-    for page in generate_all(build):
+        problems, broken = [shown(str(exc))], 1
+    else:
+        catalog = load_catalog(project / "papers", taxonomy, cache=memory.papers if memory is not None else None)
+        problems, broken = [str(p) for p in catalog.problems], len({p.path for p in catalog.problems})
+    if problems:
+        for line in problems:
+            log.error(line)
+        if not _serving:
+            raise PluginError(f"{len(problems)} problem(s) in the paper files (listed above); "
+                              "'python scripts/validate.py' lists the same.")
+        log.error("The preview shows these %d problem(s) at every page until they are fixed.", len(problems))
+        pages = preview.problems_pages(problems, broken)
+    else:
+        if not config.site_url:
+            raise PluginError("mkdocs.yml: site_url is required (feeds, exports and citations use absolute URLs)")
+        facts, found = build_facts(catalog.papers, project, project / "papers")
+        for problem in found:
+            if problem.path == "SOURCE_DATE_EPOCH":  # MkDocs itself would stop on it later, with a traceback
+                raise PluginError(f"{problem}; unset it or give seconds since 1970")
+            log.warning(str(problem))  # a broken import record: a warning (fails --strict), the site says "no import recorded"
+        build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url), facts=facts,
+                      memory=memory)
+        build.timings["load"] = time.perf_counter() - start
+        _start_indexer(build, config)
+        pages = generate_all(build)
+        _build = build
+    _problems.set(problems)
+    if changed:
+        for file in files.documentation_pages():  # dirty mode would skip hand-written pages by their mtime
+            file.is_modified = _modified  # type: ignore[method-assign]
+    for page in pages:
         if files.get_file_from_path(page.src_uri) is not None:
             raise PluginError(f"docs/{page.src_uri} clashes with a generated page; remove or rename it")
+        if page.body is not None:
+            _order.append(page.src_uri)
+        key = None
+        if incremental_build:
+            key = page.content if page.body is None else (page.key, page.meta) if page.key is not None else None
+            if _memory.unchanged(page.src_uri, key):
+                if not page.in_nav_ok:
+                    _left_out = True  # MkDocs never sees it: its output stays as it is
+                    continue
+                kept = File.generated(config, page.src_uri, content=page.content)  # the navigation needs its page
+                kept.is_modified = _not_modified  # type: ignore[method-assign]  # MkDocs' own override point for dirty builds
+                files.append(kept)
+                continue
         inclusion = InclusionLevel.UNDEFINED if page.in_nav_ok or page.body is None else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, page.src_uri, content=page.content, inclusion=inclusion))
+        file = File.generated(config, page.src_uri, content=page.content, inclusion=inclusion)
+        files.append(file)
+        if incremental_build:
+            _memory.written.pop(page.src_uri, None)  # until it is written again
+            _pending[page.src_uri] = incremental.Written(key, file.abs_dest_path, file.url if page.body is not None else None)
         if page.body is not None:
             _pages[page.src_uri] = page
-    _build = build
-    log.info("reading list: %d papers, %d topics", len(catalog.papers), len(taxonomy.topics))
+    if incremental_build and not problems:
+        _remove_stale_output(_memory, {page.src_uri for page in pages}, Path(config.site_dir))
+    if _build is not None:
+        note = f"; {len(_pending)} of {len(pages)} generated files rebuilt" if incremental_build else ""
+        log.info("reading list: %d papers, %d topics%s", len(_build.papers), len(_build.taxonomy.topics), note)
     return files
+
+
+def on_nav(nav, config, files):
+    global _nav
+    _nav = nav
+    return nav
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:
@@ -119,26 +219,113 @@ def on_page_context(context, page, config, nav):
 
 
 def on_env(env, config, files):
-    env.globals["reading_list_status"] = _build.facts.summary() if _build is not None and _build.facts else None
+    global _env
+    _env = env
+    if _serving:
+        env.bytecode_cache = _memory.templates  # the theme compiled once per server, not once per rebuild
+        # The footer's facts change with every rebuild (its time) or paper (its count), and the
+        # preview rewrites only the pages that changed: it shows none (the home page does).
+        env.globals["reading_list_status"] = None
+    else:
+        env.globals["reading_list_status"] = _build.facts.summary() if _build is not None and _build.facts else None
     return env
 
 
 def on_post_build(config) -> None:
-    global _indexer
+    global _indexer, _finisher
+    if _serving and _dirty:
+        _memory.written.update(_pending)
+        _pending.clear()
+        if _left_out and not _problems.get():
+            _write_sitemap(config)
     if _indexer is not None:
         indexer, _indexer = _indexer, None
-        try:
-            timings = indexer.finish(Path(config.site_dir))
-        except RuntimeError as exc:
-            raise PluginError(f"search index: {exc}") from None
-        if _build is not None:
-            _build.timings.update(timings)
+        if _serving and _dirty:
+            # The pages do not wait for search: the bundle of the previous rebuild serves until
+            # this one is moved into its place.
+            _finisher = _Finisher(indexer, Path(config.site_dir), _memory, _search_key(_build) if _build else None)
+        else:
+            try:
+                timings = indexer.finish(Path(config.site_dir))
+            except RuntimeError as exc:
+                raise PluginError(f"search index: {exc}") from None
+            if _build is not None:
+                _build.timings.update(timings)
     if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None:
         Path(target).write_text(json.dumps(_build.timings))
 
 
 def on_build_error(error) -> None:
     _stop_indexer()
+
+
+def _not_modified() -> bool:
+    return False
+
+
+def _modified() -> bool:
+    return True
+
+
+def _fingerprint(project: Path, config) -> tuple:
+    """What every page depends on (see ``readinglist.incremental``)."""
+    docs = Path(config.docs_dir)
+    code = Path(incremental.__file__).parent
+    watched = [Path(config.config_file_path), project / "topics.yml", project / "overrides", code, Path(__file__)]
+    return (incremental.tree_fingerprint([p for p in watched if p.exists()]),
+            sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*")),
+            config.site_url, config.site_name, config.site_description)
+
+
+def _remove_stale_output(memory: incremental.Memory, current: set[str], site_dir: Path) -> None:
+    """Delete what earlier builds wrote for generated files that are gone (a deleted or
+    renamed paper, a removed topic, the error page): dirty mode never empties the site folder."""
+    for src_uri in [s for s in memory.written if s not in current]:
+        output = Path(memory.written.pop(src_uri).output)
+        output.unlink(missing_ok=True)
+        for folder in output.parents:  # a page's folder, empty now
+            if folder == site_dir or site_dir not in folder.parents:
+                break
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+
+
+def _write_sitemap(config) -> None:
+    """MkDocs wrote ``sitemap.xml`` from the pages of this rebuild only; write it again from
+    every page, the left-out ones as their earlier output: the same bytes as a full build
+    (Material's instant navigation reads the sitemap to know the site's pages)."""
+    from mkdocs.commands.build import _build_theme_template  # MkDocs 1.6 (the last 1.x), pinned
+
+    built = {file.src_uri: file for file in (_files.documentation_pages() if _files is not None else ())}
+    generated = set(_order)
+    entries = _SitemapPages(file for file in built.values() if file.src_uri not in generated)
+    base = config.site_url or ""
+    base = base if not base or base.endswith("/") else base + "/"
+    date = get_build_date()
+    for src_uri in _order:
+        if (file := built.get(src_uri)) is not None:
+            entries.append(file)
+        elif (kept := _memory.written.get(src_uri)) is not None and kept.url is not None:
+            canonical = urljoin(base, kept.url) if base else None
+            page = SimpleNamespace(is_link=False, canonical_url=canonical, abs_url=urlsplit(canonical).path if canonical else None,
+                                   update_date=date)
+            entries.append(SimpleNamespace(page=page, src_uri=src_uri))
+    if _env is not None and _nav is not None:
+        _build_theme_template("sitemap.xml", _env, entries, config, _nav)  # type: ignore[arg-type]  # it reads documentation_pages() only
+
+
+class _SitemapPages(list):
+    """Pages as MkDocs' sitemap writer takes them (``files.documentation_pages()``)."""
+
+    def documentation_pages(self) -> list:
+        return self
+
+
+def _search_key(build: Build) -> tuple:
+    """What the search bundle is made from: each paper and the topics' names."""
+    return incremental.paper_ids(build.papers), tuple((t.id, t.name) for t in build.taxonomy.topics)
 
 
 def _start_indexer(build: Build, config) -> None:
@@ -151,10 +338,12 @@ def _start_indexer(build: Build, config) -> None:
         pagefind_executable()
     except FileNotFoundError as exc:
         raise PluginError(f"search index: {exc}") from None
+    site_dir = Path(config.site_dir)
+    if _serving and _dirty and _memory.search == _search_key(build) and (site_dir / BUNDLE / "pagefind.js").is_file():
+        return  # the site folder's bundle is made from the same papers
     work = Path(tempfile.mkdtemp(prefix="readinglist-search-"))
     # The bundle is written inside the site folder (cleaned by MkDocs before on_files), so
     # moving it into place at the end is a rename, whatever file system the site is on.
-    site_dir = Path(config.site_dir)
     site_dir.mkdir(parents=True, exist_ok=True)
     output = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir))
     output.rmdir()  # Pagefind creates it
@@ -162,9 +351,40 @@ def _start_indexer(build: Build, config) -> None:
 
 
 def _stop_indexer() -> None:
-    global _indexer
+    global _indexer, _finisher
     if _indexer is not None:
         _indexer.cancel()
         _indexer = None
+    if _finisher is not None:
+        _finisher.cancel()
+        _finisher = None
 
 
+class _Finisher:
+    """The dirty preview's search bundle: a thread waits for the indexer after the rebuild and
+    moves its bundle into place; a newer rebuild cancels it (``cancel`` kills the indexer)."""
+
+    def __init__(self, indexer: SearchIndexer, site_dir: Path, memory: incremental.Memory, key: object) -> None:
+        self._indexer, self._site_dir, self._memory, self._key = indexer, site_dir, memory, key
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self.thread = threading.Thread(target=self._run, name="readinglist-search", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        self._indexer.process.wait()  # outside the lock: cancel() may kill it meanwhile
+        with self._lock:
+            if self._cancelled:
+                return
+            self._memory.search = None  # the old bundle is about to go
+            try:
+                self._indexer.finish(self._site_dir)
+            except RuntimeError as exc:
+                log.error("search index: %s", exc)
+            else:
+                self._memory.search = self._key
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            self._indexer.cancel()

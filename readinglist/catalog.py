@@ -4,6 +4,7 @@ hooks, the validator and the importers all load papers through here; writing is
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import errno
 import os
@@ -70,11 +71,16 @@ def sort_key(paper: Paper) -> tuple:
     return (-paper.published.toordinal(), paper.title.casefold(), paper.path)
 
 
-def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy) -> Catalog:
+def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy, cache: dict | None = None) -> Catalog:
     """Read, parse and check every ``<yyyy>/<slug>.md`` under ``papers_dir``.
 
     Problems of one file never stop the others from being checked. Paths in problems are
-    given as ``papers/2024/x.md`` (relative to the folder's parent) so they can be clicked."""
+    given as ``papers/2024/x.md`` (relative to the folder's parent) so they can be clicked.
+
+    ``cache`` (a dict the caller keeps between loads: ``mkdocs serve`` rebuilds) holds each
+    file's parse under its identity (size, modification and change times, inode; the
+    taxonomy's ids and today's date): a file whose identity is unchanged is not read again.
+    The folder is scanned and cross-file checks run on the whole list every time."""
     root = Path(papers_dir)
     shown = root.name
     papers: list[Paper] = []
@@ -85,31 +91,53 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy) -> Catalog:
         return Catalog([], [Problem(str(root), 0, "", "is not a folder; the papers folder must be a folder of <year>/<slug>.md files")])
     files, found = scan_papers(root)
     problems.extend(found)
+    seen: dict[str, tuple] = {}
+    context = (taxonomy.ids, dt.date.today())  # the checks depend on the topic ids and on today (no future dates)
     for rel in files:
-        path = f"{shown}/{rel}"
-        raw, problem = read_paper_file(root / rel, path)
-        if problem is not None:
-            problems.append(problem)
-            continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            line = raw.count(b"\n", 0, exc.start) + 1
-            problems.append(Problem(path, line, "", f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"))
-            continue
-        paper, found = parse_paper(text, path, taxonomy.ids)
+        if cache is None:
+            paper, found = _parse_file(root, rel, shown, taxonomy)
+        else:
+            try:
+                info = os.stat(root / rel, follow_symlinks=False)
+                identity: tuple | None = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, context)
+            except OSError:
+                identity = None  # read below, which reports why it cannot be
+            if identity is not None and (hit := cache.get(rel)) is not None and hit[0] == identity:
+                paper, found = hit[1], hit[2]
+            else:
+                paper, found = _parse_file(root, rel, shown, taxonomy)
+            if identity is not None:
+                seen[rel] = (identity, paper, found)
         problems.extend(found)
-        if paper is None:
-            continue
-        paper = replace(paper, path=rel)
-        problems.extend(_path_problems(paper, path))
-        papers.append(paper)
+        if paper is not None:
+            papers.append(paper)
+    if cache is not None:  # forget deleted files
+        cache.clear()
+        cache.update(seen)
     problems.extend(_duplicate_problems(papers, shown))
     if (root / JOURNAL).exists():
         problems.append(Problem(f"{shown}/{JOURNAL}", 1, "", "an import was killed while it replaced files, so the list is half "
                                 f"updated; run 'python -m readinglist.storage {root}' (or the import again) to complete it"))
     papers.sort(key=sort_key)
     return Catalog(papers, sorted(problems))
+
+
+def _parse_file(root: Path, rel: str, shown: str, taxonomy: Taxonomy) -> tuple[Paper | None, list[Problem]]:
+    """One file's paper (or ``None``) and the problems found in that file alone."""
+    path = f"{shown}/{rel}"
+    raw, problem = read_paper_file(root / rel, path)
+    if problem is not None:
+        return None, [problem]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(path, line, "", f"is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]
+    paper, found = parse_paper(text, path, taxonomy.ids)
+    if paper is None:
+        return None, found
+    paper = replace(paper, path=rel)
+    return paper, found + _path_problems(paper, path)
 
 
 #: A paper file is a few kB; anything much larger is not one, and is not read into memory.

@@ -42,17 +42,26 @@ paper approach method methods based new results work study also however while wh
 """.split())
 
 
-def tfidf(texts: list[str], max_df: int) -> sparse.csr_matrix:
+def terms_of(text: str) -> Counter:
+    """A text's terms and their counts, stop words left out, in order of first occurrence."""
+    terms = Counter(_TOKEN.findall(text.lower()))
+    for word in STOP_WORDS.intersection(terms):
+        del terms[word]
+    return terms
+
+
+def tfidf(texts: list[str], max_df: int, terms_cache: dict[str, Counter] | None = None) -> sparse.csr_matrix:
     """Rows of unit-length TF-IDF vectors; terms in fewer than 2 or more than ``max_df``
-    texts are dropped."""
+    texts are dropped. ``terms_cache`` (text -> its terms) may be kept between calls."""
     vocabulary: dict[str, int] = {}
     indptr: list[int] = [0]
     indices: list[int] = []
     counts: list[int] = []
     for text in texts:
-        terms = Counter(_TOKEN.findall(text.lower()))
-        for word in STOP_WORDS.intersection(terms):
-            del terms[word]
+        cached = terms_cache.get(text) if terms_cache is not None else None
+        terms = cached if cached is not None else terms_of(text)
+        if terms_cache is not None and cached is None:
+            terms_cache[text] = terms
         indices += [vocabulary.setdefault(term, len(vocabulary)) for term in terms]
         counts += terms.values()
         indptr.append(len(indices))
@@ -69,14 +78,20 @@ def tfidf(texts: list[str], max_df: int) -> sparse.csr_matrix:
     return sparse.csr_matrix(sparse.diags((1.0 / norms).astype(np.float32)) @ matrix)
 
 
-def related_papers(papers: list[Paper], count: int = COUNT) -> dict[str, list[Paper]]:
+def related_papers(papers: list[Paper], count: int = COUNT, terms_cache: dict[str, Counter] | None = None) -> dict[str, list[Paper]]:
     """``paper.path -> up to `count` related papers``, most similar first, for every paper.
 
-    ``papers`` must be in catalog order (newest first): that order breaks the last ties."""
+    ``papers`` must be in catalog order (newest first): that order breaks the last ties.
+    ``terms_cache`` keeps each text's terms between calls (``mkdocs serve``): the result is
+    the same with or without it."""
     if len(papers) < 2:
         return {p.path: [] for p in papers}
     texts = [f"{p.title} {p.title} {p.abstract}" for p in papers]  # the title counts twice
-    matrix = tfidf(texts, max_df=min(MAX_DF, len(papers) // 2))
+    matrix = tfidf(texts, max_df=min(MAX_DF, len(papers) // 2), terms_cache=terms_cache)
+    if terms_cache is not None and len(terms_cache) > len(texts):  # forget texts no longer in the list
+        current = set(texts)
+        for text in [t for t in terms_cache if t not in current]:
+            del terms_cache[text]
     topics = [frozenset(p.topics) for p in papers]
     result: dict[str, list[Paper]] = {}
     transposed = matrix.T.tocsc()

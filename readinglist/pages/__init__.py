@@ -17,6 +17,7 @@ from functools import cached_property
 from markupsafe import Markup, escape
 
 from ..catalog import Catalog
+from ..incremental import Memory
 from ..model import Paper
 from ..render import render
 from ..status import Facts
@@ -54,6 +55,11 @@ class GeneratedPage:
     tail: Callable[[], str] | None = None
     """Renders HTML appended to the body after the search plugin has indexed the page
     (a paper's citation and related papers: not worth indexing, costly to parse)."""
+    key: object = None
+    """Everything a page's output depends on besides the build's shared inputs (taxonomy,
+    site, templates), compared with ``==`` to skip unchanged pages in the preview
+    (``readinglist.incremental``); ``None``: unknown, always rebuilt. A plain file's key is
+    its content."""
 
 
 @dataclass
@@ -67,6 +73,9 @@ class Build:
     """Seconds spent per stage, for scripts/bench.py."""
     facts: Facts | None = None
     """The build's freshness facts (time, commit, last import) for the footer and status.json."""
+    memory: Memory | None = None
+    """Derived data of earlier builds of this process (``mkdocs serve``), reused when its inputs
+    are unchanged; ``None`` in a one-off build."""
     _entries: dict[tuple[str, int, bool], Markup] = field(default_factory=dict, repr=False)
 
     @property
@@ -124,7 +133,15 @@ class Build:
         from ..related import related_papers
 
         start = time.perf_counter()
-        result = related_papers(self.papers)
+        memory = self.memory
+        inputs = tuple((p.path, p.title, p.abstract, p.topics) for p in self.papers) if memory is not None else None
+        if memory is not None and memory.related is not None and memory.related[0] == inputs:
+            by_path = {p.path: p for p in self.papers}  # the same texts; other fields may have changed
+            result = {path: [by_path[q] for q in others] for path, others in memory.related[1].items()}
+        else:
+            result = related_papers(self.papers, terms_cache=memory.terms if memory is not None else None)
+            if memory is not None:
+                memory.related = (inputs, {path: [q.path for q in others] for path, others in result.items()})
         # Counted apart from the stage that first asks for it.
         self.timings["related"] = elapsed = time.perf_counter() - start
         self.timings["papers"] = self.timings.get("papers", 0.0) - elapsed

@@ -22,9 +22,10 @@ def papers_by_year(papers: list[Paper]) -> dict[int, list[Paper]]:
 
 def generate(build: Build) -> list[GeneratedPage]:
     years = papers_by_year(build.papers)
+    counts = [(y, len(ps)) for y, ps in years.items()]
     pages = [GeneratedPage("dates/index.md", meta=index_meta("Archive"), in_nav_ok=True,
-                           body=partial(render, "dates_index.html", "dates/", years=[(y, len(ps)) for y, ps in years.items()],
-                                        total=len(build.papers)))]
+                           body=partial(render, "dates_index.html", "dates/", years=counts, total=len(build.papers)),
+                           key=(counts, len(build.papers)))]
     for year, papers in years.items():
         pages += listing(build, f"dates/{year}/", papers, heading=f"Papers of {year}", title=f"Papers of {year}",
                          links=(("all years", "dates/", ""),), by_month=True)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from ..incremental import paper_ids
 from ..model import Paper
 from ..render import render
+from ..taxonomy import Topic
 from . import Build, GeneratedPage, index_meta
 from .listing import by_upvotes
 
@@ -16,16 +20,22 @@ def latest(papers: list[Paper], count: int) -> list[Paper]:
     return sorted(papers, key=lambda p: (-p.added.toordinal(), -p.published.toordinal(), p.title.casefold(), p.path))[:count]
 
 
-def _body(build: Build) -> str:
-    papers = build.papers
-    upvoted = by_upvotes([p for p in papers if p.upvotes])
-    years = [p.published.year for p in papers] or [0]
-    return render("home.html", "", papers=papers, latest=[build.entry(p, "") for p in latest(papers, LATEST)],
-                  upvoted=[build.entry(p, "") for p in upvoted[:UPVOTED]],
-                  topic_counts=[(t, len(build.by_topic[t.id])) for t in build.taxonomy.topics],
+def _body(build: Build, newest: list[Paper], upvoted: list[Paper], counts: list[tuple[Topic, int]], years: tuple[int, int]) -> str:
+    return render("home.html", "", papers=build.papers, latest=[build.entry(p, "") for p in newest],
+                  upvoted=[build.entry(p, "") for p in upvoted], topic_counts=counts,
                   site_name=build.site.name, latest_added=build.latest_added, site_description=build.site.description,
-                  first_year=min(years), last_year=max(years), status=build.facts.summary() if build.facts else None)
+                  first_year=years[0], last_year=years[1], status=build.facts.summary() if build.facts else None)
 
 
 def generate(build: Build) -> list[GeneratedPage]:
-    return [GeneratedPage("index.md", meta=index_meta(None), body=lambda: _body(build), in_nav_ok=True)]
+    papers = build.papers
+    newest = latest(papers, LATEST)
+    upvoted = by_upvotes([p for p in papers if p.upvotes])[:UPVOTED]
+    counts = [(t, len(build.by_topic[t.id])) for t in build.taxonomy.topics]
+    published = [p.published.year for p in papers] or [0]
+    years = (min(published), max(published))
+    # Everything _body uses (home.html uses the papers' count only).
+    key = (paper_ids(newest), paper_ids(upvoted), [(t.id, n) for t, n in counts], years, len(papers), build.latest_added,
+           build.facts.summary() if build.facts else None)
+    return [GeneratedPage("index.md", meta=index_meta(None), body=partial(_body, build, newest, upvoted, counts, years),
+                          in_nav_ok=True, key=key)]

@@ -14,6 +14,7 @@ from functools import partial
 from markupsafe import Markup
 
 from ..catalog import sort_key
+from ..incremental import paper_ids
 from ..model import Paper
 from ..render import MONTHS, render
 from . import Build, GeneratedPage, index_meta
@@ -34,6 +35,8 @@ def listing(build: Build, base: str, papers: list[Paper], *, heading: str, title
     if len(papers) > PAGE_SIZE:
         orders.append(("Upvotes", f"{base}upvotes/", by_upvotes(papers)))
     pages = []
+    dates = [p.published for p in papers]
+    summary = (len(papers), min(dates, default=None), max(dates, default=None), build.latest_added)
     for order, order_base, ordered in orders:
         chunks = [ordered[i:i + PAGE_SIZE] for i in range(0, len(ordered), PAGE_SIZE)] or [[]]
         urls = [order_base if n == 1 else f"{order_base}page/{n}/" for n in range(1, len(chunks) + 1)]
@@ -42,7 +45,9 @@ def listing(build: Build, base: str, papers: list[Paper], *, heading: str, title
                            grouped=by_month and order == "Date", current=n, pages=urls, pager_labels=PAGER_LABELS[order],
                            orders=[(label, b, b == order_base) for label, b, _ in orders] if len(orders) > 1 else [])
             suffix = (", by upvotes" if order == "Upvotes" else "") + (f", page {n}" if n > 1 else "")
-            pages.append(GeneratedPage(url.rstrip("/") + ".md", meta=index_meta(title + suffix, **(meta or {})), body=body))
+            # Everything _body uses: the chunk's papers, the list's size and dates, the arguments.
+            key = (paper_ids(chunk), summary, body.keywords)
+            pages.append(GeneratedPage(url.rstrip("/") + ".md", meta=index_meta(title + suffix, **(meta or {})), body=body, key=key))
     return pages
 
 

@@ -8,6 +8,7 @@ from functools import partial
 from markupsafe import escape
 
 from ..bibtex import entry as bibtex_entry
+from ..incremental import paper_ids
 from ..model import Paper
 from ..render import first_sentence, link_label, plain, render
 from . import Build, GeneratedPage
@@ -67,6 +68,8 @@ def _tail(build: Build, paper: Paper) -> str:
 
 
 def generate(build: Build) -> list[GeneratedPage]:
-    build.related  # noqa: B018 - computed now, once, so its time is its own stage
-    return [GeneratedPage(paper.src_uri, meta=page_meta(paper), body=partial(_body, build, paper), tail=partial(_tail, build, paper))
+    related, keys = build.related, build.citation_keys  # computed now, once, so their time is their own stage
+    # A page's key: its paper (and file), its citation key, the related papers it lists.
+    return [GeneratedPage(paper.src_uri, meta=page_meta(paper), body=partial(_body, build, paper), tail=partial(_tail, build, paper),
+                          key=(paper.path, paper, keys[paper.path], paper_ids(related[paper.path])))
             for paper in build.papers]

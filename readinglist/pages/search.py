@@ -173,9 +173,12 @@ class SearchIndexer:
             self.cleanup()
             raise RuntimeError(f"the search indexer failed (exit code {code}):\n{report[-3000:]}")
         target = site_dir / BUNDLE
-        if target.exists():
-            shutil.rmtree(target)
+        old = site_dir / f".{BUNDLE}-old-{os.getpid()}"
+        if target.exists():  # moved aside, not deleted first: the preview serves the old bundle until the swap
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
         shutil.move(str(self.output), str(target))
+        shutil.rmtree(old, ignore_errors=True)
         self.cleanup()
         return {"search_index": done - self.started, "search_wait": done - waited, "search_cpu": cpu}
 
@@ -196,7 +199,8 @@ def generate(build: Build) -> list[GeneratedPage]:
     """The ``/search/`` page (its results come from the browser; see assets/search-ui.js)."""
     names = {t.id: t.name for t in build.taxonomy.topics}
     return [GeneratedPage("search.md", meta={**index_meta("Search"), "hide": ["navigation", "toc"]},
-                          body=partial(render, "search_page.html", "search/", topic_names=names, count=len(build.papers)))]
+                          body=partial(render, "search_page.html", "search/", topic_names=names, count=len(build.papers)),
+                          key=len(build.papers))]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,8 @@ def generate(build: Build) -> list[GeneratedPage]:
     groups = build.by_topic
     counts = [(t, len(groups[t.id])) for t in build.taxonomy.topics]
     pages = [GeneratedPage("topics/index.md", meta=index_meta("Topics"), in_nav_ok=True,
-                           body=partial(render, "topics_index.html", "topics/", topic_counts=counts, total=len(build.papers)))]
+                           body=partial(render, "topics_index.html", "topics/", topic_counts=counts, total=len(build.papers)),
+                           key=([(t.id, n) for t, n in counts], len(build.papers)))]
     for topic in build.taxonomy.topics:
         links = (("Atom feed", f"{topic.url}feed.xml", "feed"), ("BibTeX", f"{topic.url}papers.bib", "download"),
                  ("all topics", "topics/", ""))

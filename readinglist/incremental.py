@@ -1,0 +1,122 @@
+"""What lets ``mkdocs serve --dirty`` (``make serve``) rebuild only what changed: the hook's
+memory between rebuilds.
+
+MkDocs loads the hook module once per ``mkdocs serve`` process and calls it on every rebuild,
+so state kept here survives rebuilds (a new process starts from nothing). In dirty mode MkDocs
+never empties the site folder, so the output of earlier rebuilds stays there. The hook uses
+that:
+
+- every generated page carries a ``key``: a value, compared with ``==``, holding everything its
+  output depends on besides what the ``fingerprint`` covers (the papers shown, their order, the
+  page's links and counts, its metadata). A generated file whose key equals the key of the
+  output an earlier rebuild of this process wrote is left out of MkDocs' files altogether: its
+  output stays as it is, and MkDocs makes no ``File`` or ``Page`` object for it (that per-page
+  work, not the rendering, is most of a rebuild at 10,000 papers). Pages of the navigation stay
+  in the files, marked not modified, so that the navigation resolves;
+- the ``fingerprint`` covers what every page depends on: ``mkdocs.yml``, the theme overrides,
+  ``topics.yml``, the page code and templates, the hand-written pages' names, the site's name
+  and URL. When it changes, every page is rebuilt once;
+- derived data is kept under the inputs it is computed from: each parsed paper under its file's
+  identity (``catalog.load_catalog(cache=...)``), the related papers under every paper's
+  title, abstract and topics, each text's terms under the text.
+
+Keys name papers as ``(path, paper)``: ``Paper`` equality ignores the path, and a renamed file
+moves its page. Nothing here imports MkDocs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import jinja2.bccache
+
+from .model import Paper
+
+
+def paper_ids(papers: list[Paper]) -> tuple:
+    """Papers as they enter a key: ``(path, paper)`` pairs, in order."""
+    return tuple((p.path, p) for p in papers)
+
+
+def tree_fingerprint(paths: list[Path]) -> tuple:
+    """``(path, size, mtime)`` of every file under ``paths`` (files or folders), sorted;
+    compiled-Python caches are left out."""
+    found = []
+    for root in paths:
+        if root.is_file():
+            stat = root.stat()
+            found.append((str(root), stat.st_size, stat.st_mtime_ns))
+            continue
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                stat = os.stat(os.path.join(folder, name))
+                found.append((os.path.join(folder, name), stat.st_size, stat.st_mtime_ns))
+    return tuple(found)
+
+
+class TemplateCache(jinja2.BytecodeCache):
+    """Compiled theme templates kept in memory. MkDocs makes a new Jinja environment for every
+    rebuild, which would compile Material's templates again each time (most of a small
+    rebuild); Jinja checks each template's source checksum before reusing its code."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+@dataclass
+class Written:
+    """What the site folder holds for one generated file."""
+
+    key: object
+    """The key of the page whose output it is."""
+    output: str
+    """The output file's absolute path."""
+    url: str | None
+    """The page's URL (``None`` for a plain file): the sitemap lists it."""
+
+
+@dataclass
+class Memory:
+    """Derived data and written-page keys of earlier builds of this process."""
+
+    papers: dict = field(default_factory=dict)
+    """``catalog.load_catalog``'s cache: each file's parse under its identity."""
+    fingerprint: object = None
+    """What every page depends on, as of the written pages' build (see the module docstring)."""
+    written: dict[str, Written] = field(default_factory=dict)
+    """Source URI -> what the site folder holds for it, written by an earlier build."""
+    related: tuple[object, dict[str, list[str]]] | None = None
+    """(title, abstract and topics of every paper in order; ``path -> related paths``)."""
+    terms: dict[str, Counter] = field(default_factory=dict)
+    """Each paper's text (title twice and abstract) -> its terms, for related papers."""
+    templates: TemplateCache = field(default_factory=TemplateCache)
+    """The theme's compiled templates."""
+    search: object = None
+    """The inputs of the search bundle the site folder holds (``None``: none, or unknown)."""
+
+    def reset_output(self, fingerprint: object) -> bool:
+        """Start a build whose shared inputs are ``fingerprint``. If they changed, no written
+        output counts as current any more (it is still known, to be removed if its page is
+        gone). Returns whether they changed."""
+        if fingerprint == self.fingerprint:
+            return False
+        self.fingerprint = fingerprint
+        for written in self.written.values():
+            written.key = None
+        return True
+
+    def unchanged(self, src_uri: str, key: object) -> bool:
+        """Whether the site folder already holds this file's output for ``key``."""
+        return key is not None and (kept := self.written.get(src_uri)) is not None and kept.key == key
