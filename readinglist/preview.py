@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterable
 from functools import partial
 
-from .pages import GeneratedPage, index_meta
+from .pages.build import GeneratedPage, index_meta
 from .render import render
 
 #: Where the error page is generated (source URI) and served (URL, below the mount path).

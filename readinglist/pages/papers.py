@@ -11,7 +11,7 @@ from ..bibtex import entry as bibtex_entry
 from ..incremental import paper_ids
 from ..model import Paper
 from ..render import first_sentence, link_label, plain, render
-from . import Build, GeneratedPage
+from .build import Build, GeneratedPage
 
 #: Authors named inline on a paper page; the rest are behind "and N more".
 MOST_AUTHORS = 8
