@@ -240,6 +240,8 @@ def on_post_build(config) -> None:
         _pending.clear()
         if _left_out and not _problems.get():
             _write_sitemap(config)
+        if _build is not None:
+            _memory.prune(_build.papers)
     if _indexer is not None:
         indexer, _indexer = _indexer, None
         if _serving and _dirty:
@@ -310,7 +312,9 @@ def _write_sitemap(config) -> None:
         if (file := built.get(src_uri)) is not None:
             entries.append(file)
         elif (kept := _memory.written.get(src_uri)) is not None and kept.url is not None:
-            canonical = urljoin(base, kept.url) if base else None
+            # What MkDocs' urljoin gives for a page URL (relative, no dot segments), without its cost.
+            plain = not kept.url.startswith(("/", ".")) and ":" not in kept.url and "/." not in kept.url
+            canonical = (base + kept.url if plain else urljoin(base, kept.url)) if base else None
             page = SimpleNamespace(is_link=False, canonical_url=canonical, abs_url=urlsplit(canonical).path if canonical else None,
                                    update_date=date)
             entries.append(SimpleNamespace(page=page, src_uri=src_uri))

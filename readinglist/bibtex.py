@@ -19,6 +19,7 @@ its commands are on a small allow-list of math symbols, otherwise it is escaped 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from slugify import slugify
 
@@ -137,13 +138,14 @@ def base_key(paper: Paper) -> str:
     return f"{title[0]}{paper.published.year}{title[1] if len(title) > 1 else ''}"
 
 
-def citation_keys(papers: list[Paper]) -> dict[str, str]:
+def citation_keys(papers: list[Paper], base_of: Callable[[Paper], str] = base_key) -> dict[str, str]:
     """``paper.path -> key`` for all papers, unique. Suffixes go by ``added``, then
-    ``published``, then path, so a paper's key never changes when a later one joins."""
+    ``published``, then path, so a paper's key never changes when a later one joins.
+    ``base_of`` is ``base_key`` (or one that keeps its results)."""
     taken: dict[str, int] = {}
     keys: dict[str, str] = {}
     for paper in in_order_added(papers):
-        base = base_key(paper)
+        base = base_of(paper)
         n = taken.get(base, 0)
         taken[base] = n + 1
         keys[paper.path] = base if n == 0 else f"{base}{_suffix(n)}"

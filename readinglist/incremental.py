@@ -103,6 +103,9 @@ class Memory:
     """Each paper's text (title twice and abstract) -> its terms, for related papers."""
     templates: TemplateCache = field(default_factory=TemplateCache)
     """The theme's compiled templates."""
+    derived: dict[tuple, object] = field(default_factory=dict)
+    """``(kind, path, paper, *inputs) -> value``: what is made from one paper (its list entries,
+    page metadata, citation base key, export fragments), see ``Build.per_paper``."""
     search: object = None
     """The inputs of the search bundle the site folder holds (``None``: none, or unknown)."""
 
@@ -113,9 +116,18 @@ class Memory:
         if fingerprint == self.fingerprint:
             return False
         self.fingerprint = fingerprint
+        self.derived.clear()  # made with the old templates, topics or site
         for written in self.written.values():
             written.key = None
         return True
+
+    def prune(self, papers: list[Paper]) -> None:
+        """Forget what was derived from papers no longer in the list (or changed), once it has
+        grown well past what the list needs (hashing every paper costs rebuild time)."""
+        if len(self.derived) <= 12 * len(papers) + 100:
+            return
+        current = set(paper_ids(papers))
+        self.derived = {key: value for key, value in self.derived.items() if (key[1], key[2]) in current}
 
     def unchanged(self, src_uri: str, key: object) -> bool:
         """Whether the site folder already holds this file's output for ``key``."""

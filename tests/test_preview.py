@@ -345,3 +345,36 @@ def test_serve_shows_the_error_page_at_once_recovers_and_keeps_search(tmp_path: 
     assert shown in output  # the terminal listed the problems too
     assert "Traceback" not in output and "search index" not in output
 
+
+
+# --------------------------------------------------------------------------------------------
+# Pieces kept between rebuilds give the same bytes as computing the whole at once
+
+
+@pytest.mark.parametrize("count", [0, 1, 7])
+def test_exports_from_kept_pieces_are_the_whole_dump(tmp_path: Path, count: int):
+    import json
+    from dataclasses import replace
+
+    from readinglist.bibtex import bibliography
+    from readinglist.catalog import load_catalog
+    from readinglist.incremental import Memory
+    from readinglist.pages import exports
+    from readinglist.pages.build import Build, Site
+    from readinglist.taxonomy import load_taxonomy
+
+    project = copy_project(tmp_path / "p")
+    taxonomy = load_taxonomy(project / "topics.yml")
+    catalog = load_catalog(project / "papers", taxonomy)
+    catalog.papers[:] = [replace(p, title=p.title + ' <b>"&"</b> ünï', note="a </script> note") for p in catalog.papers[:count]]
+    memory = Memory()
+    for _ in range(2):  # the second time from the kept pieces
+        build = Build(catalog, taxonomy, Site("Site", "About", "https://example.org/x/"), memory=memory)
+        whole = json.dumps({"version": exports.VERSION, "papers": [exports.paper_record(p, build) for p in catalog.papers]},
+                           ensure_ascii=True, indent=1)
+        whole = whole.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n"
+        assert exports.papers_json(build) == whole
+        assert json.loads(exports.papers_json(build)) == json.loads(whole)
+        urls = {p.path: build.site.absolute(p.url) for p in catalog.papers}
+        assert exports.bib(build, catalog.papers) == bibliography(catalog.papers, build.citation_keys, urls)
+    assert len(memory.derived) >= 2 * count

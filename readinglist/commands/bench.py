@@ -18,7 +18,9 @@ in a temporary copy of the project, then measures:
 - peak memory, site size, the largest HTML page, the number of pages;
 - Material's search index of the bare build (what its reader downloads at the first search, gzipped);
 - importer throughput on a synthetic scrape of N entries (the real CLI, writing N files);
-- how long ``mkdocs serve`` takes to show an edited paper.
+- the preview (``mkdocs serve --dirty``, what ``make serve`` runs): seconds from writing a file
+  until the served pages show it, for an edited title, changed upvotes, a new paper, a deleted
+  one, a broken file (the error page) and its fix; ``--preview-only`` measures only that.
 
 Builds are repeated (--repeat) and the median is reported, with the minimum alongside.
 """
@@ -39,13 +41,17 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from readinglist import cli
-from readinglist.catalog import load_catalog, new_path
+from readinglist.catalog import load_catalog, make_slug, new_path
 from readinglist.model import Paper, dump_paper
+from readinglist.orderings import newest_first
+from readinglist.pages.listing import PAGE_SIZE
 from readinglist.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -284,41 +290,110 @@ def importer_throughput(papers: list[Paper], workdir: Path) -> dict:
     return {"entries": len(papers), "seconds": seconds, "entries_per_second": len(papers) / seconds}
 
 
-def serve_rebuild(project: Path, paper: Paper) -> float:
+def _process_cpu(pid: int) -> float:
+    """CPU seconds used so far by a running process (Linux: /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def list_page(base: str, papers: list[Paper], paper: Paper) -> str:
+    """The URL of the page of a list (newest first, split every PAGE_SIZE) that shows ``paper``."""
+    ordered = sorted(papers, key=newest_first)
+    n = ordered.index(paper) // PAGE_SIZE + 1
+    return base if n == 1 else f"{base}page/{n}/"
+
+
+def preview_figures(project: Path, papers: list[Paper]) -> dict:
+    """Seconds from writing a file until ``mkdocs serve --dirty`` (what ``make serve`` runs)
+    serves the change on every page it shows on, for each kind of edit a curator makes; and
+    the server's CPU seconds during each."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = (project / "serve.log").open("w")
-    server = subprocess.Popen([PY, "-m", "mkdocs", "serve", "--livereload", "-a", f"127.0.0.1:{port}"], cwd=project,
+    server = subprocess.Popen([PY, "-m", "mkdocs", "serve", "--dirty", "--livereload", "-a", f"127.0.0.1:{port}"], cwd=project,
                               stdout=log, stderr=subprocess.STDOUT, env=ENV)
-    url = f"http://127.0.0.1:{port}/{paper.url}"
+    base = f"http://127.0.0.1:{port}/"
 
-    def page() -> str:
+    def page(url: str) -> tuple[int, str]:
         try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read().decode()
+            with urllib.request.urlopen(base + url, timeout=120) as response:  # noqa: S310 - http://127.0.0.1 only
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
         except OSError:
-            return ""
+            return 0, ""
 
-    try:
-        deadline = time.monotonic() + 900
-        while "<h1" not in page():
-            if time.monotonic() > deadline or server.poll() is not None:
-                sys.exit("mkdocs serve did not come up; see " + str(project / "serve.log"))
-            time.sleep(0.5)
-        time.sleep(1)
-        path = project / "papers" / paper.path
-        path.write_text(path.read_text().replace(f"title: {paper.title}", f"title: {paper.title} edited"), encoding="utf-8")
+    def until(checks: dict[str, Callable[[int, str], bool]], seconds: float = 1800) -> float:
+        """Seconds until every URL's answer passes its check (polled one after the other)."""
         start = time.perf_counter()
-        while f"{paper.title} edited" not in page():
-            if time.monotonic() > deadline:
-                sys.exit("mkdocs serve did not pick up the edit")
-            time.sleep(0.2)
-        return time.perf_counter() - start
+        cpu = _process_cpu(server.pid)
+        deadline = time.monotonic() + seconds
+        for url, check in checks.items():
+            while not check(*page(url)):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    sys.exit(f"mkdocs serve did not show the change at {url}; see {project / 'serve.log'}")
+                time.sleep(0.05)
+        cpu_seconds.append(round(_process_cpu(server.pid) - cpu, 2))
+        return round(time.perf_counter() - start, 2)
+
+    def settle() -> None:
+        time.sleep(3)  # the search bundle of the last rebuild is made meanwhile (a thread, not waited for)
+
+    figures: dict = {}
+    cpu_seconds: list[float] = []
+    try:
+        paper = papers[len(papers) // 2]
+        year = [p for p in papers if p.published.year == paper.published.year]
+        figures["first_build"] = until({paper.url: lambda status, body: status == 200 and "<h1" in body})
+        path = project / "papers" / paper.path
+        text = path.read_text()
+        settle()
+
+        # A typo fixed in a title: the paper page, then its year page.
+        edited = f"{paper.title} edited"
+        path.write_text(text.replace(f"title: {paper.title}", f"title: {edited}"), encoding="utf-8")
+        figures["edit_title_to_paper_page"] = until({paper.url: lambda status, body: edited in body})
+        figures["edit_title_to_paper_and_year_page"] = round(figures["edit_title_to_paper_page"] + until(
+            {list_page(f"dates/{paper.published.year}/", year, paper): lambda s, b: edited in b}), 2)
+        settle()
+
+        # Upvotes changed (no text change: related papers are reused).
+        path.write_text(re.sub(r"(?m)^upvotes: .*$", "upvotes: 4242", text) if re.search(r"(?m)^upvotes:", text)
+                        else text.replace("\ntopics:", "\nupvotes: 4242\ntopics:", 1), encoding="utf-8")
+        figures["edit_upvotes_to_paper_page"] = until({paper.url: lambda s, b: "▲ 4242" in b})
+        settle()
+
+        # A new paper, newest of all: its page, its topic, year and home pages.
+        newest = max(papers, key=lambda p: (p.published, p.added))
+        new = replace(papers[0], title="A freshly written benchmark paper", abstract="Written while the preview runs. " + papers[0].abstract,
+                      published=newest.published, added=newest.added, arxiv=None, upvotes=0)
+        new = replace(new, path=f"{new.published.year}/{make_slug(new.title)}.md")
+        new_file = project / "papers" / new.path
+        new_file.write_text(dump_paper(new), encoding="utf-8")
+        shown = lambda status, body: "A freshly written benchmark paper" in body  # noqa: E731
+        figures["new_paper_to_its_pages"] = until({new.url: shown, f"topics/{new.topics[0]}/": shown,
+                                                   f"dates/{new.published.year}/": shown, "": shown})
+        settle()
+
+        # The same paper deleted: gone from the home page, its page answers 404.
+        new_file.unlink()
+        figures["deleted_paper_gone"] = until({"": lambda s, b: s == 200 and "A freshly written benchmark paper" not in b,
+                                               new.url: lambda s, b: s == 404})
+        settle()
+
+        # A broken file: the error page, then the fixed page.
+        path.write_text(text.replace("\npublished:", "\npublished: 2024-13-45\nx-published:", 1), encoding="utf-8")
+        figures["broken_file_to_error_page"] = until({paper.url: lambda s, b: s == 500 and "preview is paused" in b})
+        settle()
+        path.write_text(text, encoding="utf-8")
+        figures["fixed_file_to_page"] = until({paper.url: lambda s, b: s == 200 and paper.title in b and "edited" not in b})
+        figures["server_cpu_seconds"] = cpu_seconds
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=60)
         log.close()
+    return figures
 
 
 def summarise(runs: list[dict]) -> dict:
@@ -337,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--papers", type=int, required=True, metavar="N")
     parser.add_argument("--repeat", type=int, default=3, metavar="K", help="builds of each kind (median reported)")
-    parser.add_argument("--no-serve", action="store_true", help="skip the mkdocs serve measurement")
+    parser.add_argument("--no-serve", action="store_true", help="skip the preview (mkdocs serve --dirty) measurements")
+    parser.add_argument("--preview-only", action="store_true", help="measure the preview (mkdocs serve --dirty) only")
     parser.add_argument("--no-browser", action="store_true", help="skip the first-search download measurement (Playwright)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -350,6 +426,9 @@ def main(argv: list[str] | None = None) -> int:
         catalog = load_catalog(project / "papers", load_taxonomy(project / "topics.yml"))
         if catalog.problems:
             sys.exit(f"synthetic papers are invalid: {catalog.problems[0]}")
+        if args.preview_only:
+            result: dict = {"papers": args.papers, "preview_seconds": preview_figures(project, papers)}
+            return _report(result, args.json)
         bare = make_bare_project(work / "bare", papers)
         # Interleaved, so that a burst of load on a shared machine hits each kind alike.
         full_runs, plain_runs = [], []
@@ -386,13 +465,17 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_browser:
             result["first_search"] = first_search_bytes(project / "site", query_words(papers))
         if not args.no_serve:
-            result["serve_rebuild_seconds"] = round(serve_rebuild(project, papers[len(papers) // 2]), 2)
+            result["preview_seconds"] = preview_figures(project, papers)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         else:
             print(f"kept {work}", file=sys.stderr)
-    if args.json:
+    return _report(result, args.json)
+
+
+def _report(result: dict, as_json: bool) -> int:
+    if as_json:
         print(json.dumps(result))
     else:
         width = max(len(k) for k in result)

@@ -8,19 +8,23 @@ Nothing here knows about MkDocs, and nothing here imports the families: they imp
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from markupsafe import Markup, escape
 
-from ..bibtex import citation_keys
+from ..bibtex import base_key, citation_keys
 from ..catalog import Catalog
 from ..incremental import Memory
 from ..model import Paper
 from ..render import render
 from ..status import Facts
 from ..taxonomy import Taxonomy, Topic
+
+T = TypeVar("T")
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,19 @@ class Build:
                 timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
         return run
 
+    def per_paper(self, kind: str, paper: Paper, make: Callable[..., T], *inputs: Hashable) -> T:
+        """``make(paper, *inputs)``, kept across preview rebuilds (``memory``) under the paper
+        (its file and every field) and ``inputs``: what is derived from one paper is made again
+        only when that paper changes. ``make`` may use nothing else but the build's shared
+        inputs (taxonomy, site, templates), which drop everything kept when they change."""
+        if self.memory is None:
+            return make(paper, *inputs)
+        key = (kind, paper.path, paper, *inputs)
+        derived = self.memory.derived
+        if (value := derived.get(key, _MISSING)) is _MISSING:
+            value = derived[key] = make(paper, *inputs)
+        return value  # type: ignore[return-value]
+
     def entry(self, paper: Paper, base: str, *, compact: bool = False) -> Markup:
         """A paper's entry in a list (title, metadata line and, unless ``compact``, the first
         sentence) for a page at ``base``. Rendered once per paper and page depth, then reused:
@@ -118,7 +135,10 @@ class Build:
         html = self._entries.get(key)
         if html is None:
             template = "_entry_compact.html" if compact else "_entry.html"
-            html = self._entries[key] = Markup(render(template, base, paper=paper, topics=self.topics))  # noqa: S704 - autoescaped template
+
+            def make(paper: Paper, depth: int, compact: bool) -> Markup:  # relative links depend on the depth only
+                return Markup(render(template, base, paper=paper, topics=self.topics))  # noqa: S704 - autoescaped template
+            html = self._entries[key] = self.per_paper("entry", paper, make, base.count("/"), compact)
         return html
 
     @cached_property
@@ -129,7 +149,7 @@ class Build:
 
     @cached_property
     def citation_keys(self) -> dict[str, str]:
-        return citation_keys(self.papers)
+        return citation_keys(self.papers, base_of=lambda paper: self.per_paper("base_key", paper, base_key))
 
     @cached_property
     def related(self) -> dict[str, list[Paper]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from ..bibtex import bibliography
+from ..bibtex import entry as bibtex_entry
 from ..model import Paper
 from .build import Build, GeneratedPage
 
@@ -33,14 +33,37 @@ def paper_record(paper: Paper, build: Build) -> dict:
     }
 
 
-def generate(build: Build) -> list[GeneratedPage]:
-    data = {"version": VERSION, "papers": [paper_record(p, build) for p in build.papers]}
+def _safe_json(data: object) -> str:
     # ensure_ascii keeps the file plain ASCII and "<", ">", "&" are escaped so the JSON is
     # also safe to inline in HTML.
-    text = json.dumps(data, ensure_ascii=True, indent=1).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    urls = {p.path: build.site.absolute(p.url) for p in build.papers}
-    files = [GeneratedPage("papers.json", content=text + "\n"),
-             GeneratedPage("papers.bib", content=bibliography(build.papers, build.citation_keys, urls))]
+    return json.dumps(data, ensure_ascii=True, indent=1).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def papers_json(build: Build) -> str:
+    """``{"version": 1, "papers": [...]}``, indented by one space. Each paper's record is
+    dumped on its own (and kept across preview rebuilds), then indented into place: the same
+    text as dumping the whole at once."""
+    if not build.papers:
+        return _safe_json({"version": VERSION, "papers": []}) + "\n"
+    keys = build.citation_keys
+
+    def record(paper: Paper, key: str) -> str:
+        return "  " + _safe_json(paper_record(paper, build)).replace("\n", "\n  ")
+    records = ",\n".join(build.per_paper("json", paper, record, keys[paper.path]) for paper in build.papers)
+    return f'{{\n "version": {VERSION},\n "papers": [\n{records}\n ]\n}}\n'
+
+
+def bib(build: Build, papers: list[Paper]) -> str:
+    """The BibTeX entries of ``papers`` (each kept across preview rebuilds)."""
+    keys = build.citation_keys
+
+    def make(paper: Paper, key: str) -> str:
+        return bibtex_entry(paper, key, build.site.absolute(paper.url))
+    return "\n".join(build.per_paper("bib", p, make, keys[p.path]) for p in papers)
+
+
+def generate(build: Build) -> list[GeneratedPage]:
+    files = [GeneratedPage("papers.json", content=papers_json(build)), GeneratedPage("papers.bib", content=bib(build, build.papers))]
     for topic in build.taxonomy.topics:
-        files.append(GeneratedPage(f"{topic.url}papers.bib", content=bibliography(build.by_topic[topic.id], build.citation_keys, urls)))
+        files.append(GeneratedPage(f"{topic.url}papers.bib", content=bib(build, build.by_topic[topic.id])))
     return files
