@@ -57,7 +57,6 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import urljoin, urlsplit
 
 from mkdocs.exceptions import PluginError
@@ -308,18 +307,43 @@ def _write_sitemap(config) -> None:
     base = config.site_url or ""
     base = base if not base or base.endswith("/") else base + "/"
     date = get_build_date()
+    kept_urls = []
     for src_uri in _order:
         if (file := built.get(src_uri)) is not None:
             entries.append(file)
+            kept_urls.append(file.url)
         elif (kept := _memory.written.get(src_uri)) is not None and kept.url is not None:
-            # What MkDocs' urljoin gives for a page URL (relative, no dot segments), without its cost.
-            plain = not kept.url.startswith(("/", ".")) and ":" not in kept.url and "/." not in kept.url
-            canonical = (base + kept.url if plain else urljoin(base, kept.url)) if base else None
-            page = SimpleNamespace(is_link=False, canonical_url=canonical, abs_url=urlsplit(canonical).path if canonical else None,
-                                   update_date=date)
-            entries.append(SimpleNamespace(page=page, src_uri=src_uri))
+            entries.append(_KeptPage(kept.url))
+            kept_urls.append(kept.url)
+    site_dir = Path(config.site_dir)
+    signature = (base, date, [file.url for file in entries[:len(entries) - len(kept_urls)]], kept_urls)
+    if _memory.sitemap is not None and _memory.sitemap[0] == signature:  # the same pages as last time: the same bytes
+        (site_dir / "sitemap.xml").write_bytes(_memory.sitemap[1])
+        (site_dir / "sitemap.xml.gz").write_bytes(_memory.sitemap[2])
+        return
+    for entry in entries:
+        if isinstance(entry, _KeptPage):
+            entry.place(base, date)
     if _env is not None and _nav is not None:
         _build_theme_template("sitemap.xml", _env, entries, config, _nav)  # type: ignore[arg-type]  # it reads documentation_pages() only
+        _memory.sitemap = (signature, (site_dir / "sitemap.xml").read_bytes(), (site_dir / "sitemap.xml.gz").read_bytes())
+
+
+class _KeptPage:
+    """A page left out of this rebuild, as MkDocs' sitemap template reads it (``file.page``)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.page = self
+
+    def place(self, base: str, date: str) -> None:
+        """What MkDocs' ``Page`` sets for its URL (``_set_canonical_url``) and ``update_date``."""
+        # urljoin's result for a page URL (relative, no dot segments), without its cost
+        plain = not self.url.startswith(("/", ".")) and ":" not in self.url and "/." not in self.url
+        self.canonical_url = (base + self.url if plain else urljoin(base, self.url)) if base else None
+        self.abs_url = urlsplit(self.canonical_url).path if self.canonical_url else None
+        self.is_link = False
+        self.update_date = date
 
 
 class _SitemapPages(list):

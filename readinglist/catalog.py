@@ -11,6 +11,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from slugify import slugify
@@ -247,6 +248,10 @@ def _slug_matches(slug: str, expected: str) -> bool:
     return expected in stems or max(difflib.SequenceMatcher(None, s, expected).ratio() for s in stems) >= 0.6
 
 
+#: Paper.title_key, kept: the preview loads the same titles on every rebuild (10,000 of them).
+_title_key = lru_cache(maxsize=1 << 16)(normalise_title)
+
+
 def _duplicate_problems(papers: list[Paper], shown: str) -> list[Problem]:
     problems = []
     first_arxiv: dict[str, Paper] = {}
@@ -256,7 +261,7 @@ def _duplicate_problems(papers: list[Paper], shown: str) -> list[Problem]:
             if (other := first_arxiv.setdefault(paper.arxiv, paper)) is not paper:
                 problems.append(Problem(f"{shown}/{paper.path}", paper.line_of("arxiv"), "arxiv",
                                         f"{paper.arxiv} is already in the list as {shown}/{other.path}; a paper is listed once"))
-        if (other := first_title.setdefault(paper.title_key, paper)) is not paper:
+        if (other := first_title.setdefault(_title_key(paper.title), paper)) is not paper:
             problems.append(Problem(f"{shown}/{paper.path}", paper.line_of("title"), "title",
                                     f"the same title is already in the list as {shown}/{other.path}; a paper is listed once"))
     return problems

@@ -39,7 +39,7 @@ from .model import Paper
 
 def paper_ids(papers: list[Paper]) -> tuple:
     """Papers as they enter a key: ``(path, paper)`` pairs, in order."""
-    return tuple((p.path, p) for p in papers)
+    return tuple(zip([p.path for p in papers], papers, strict=True))
 
 
 def tree_fingerprint(paths: list[Path]) -> tuple:
@@ -106,6 +106,8 @@ class Memory:
     derived: dict[tuple, object] = field(default_factory=dict)
     """``(kind, path, paper, *inputs) -> value``: what is made from one paper (its list entries,
     page metadata, citation base key, export fragments), see ``Build.per_paper``."""
+    sitemap: tuple[object, bytes, bytes] | None = None
+    """(every page's URL in order, the site URL and date; ``sitemap.xml`` and its gzip bytes)."""
     search: object = None
     """The inputs of the search bundle the site folder holds (``None``: none, or unknown)."""
 
