@@ -50,6 +50,7 @@ keeps MkDocs' polling file watcher in the preview.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -241,6 +242,13 @@ def on_post_build(config) -> None:
             _write_sitemap(config)
         if _build is not None:
             _memory.prune(_build.papers)
+            if not _memory.frozen:
+                # What the first build keeps (parsed papers, each text's terms, derived pieces:
+                # millions of objects) would otherwise be traversed by every full garbage
+                # collection, seconds of each later rebuild. Collected once, then left alone.
+                gc.collect()
+                gc.freeze()
+                _memory.frozen = True
     if _indexer is not None:
         indexer, _indexer = _indexer, None
         if _serving and _dirty:
@@ -332,6 +340,9 @@ def _write_sitemap(config) -> None:
 class _KeptPage:
     """A page left out of this rebuild, as MkDocs' sitemap template reads it (``file.page``)."""
 
+    canonical_url: str | None
+    abs_url: str | None
+
     def __init__(self, url: str) -> None:
         self.url = url
         self.page = self
@@ -339,9 +350,13 @@ class _KeptPage:
     def place(self, base: str, date: str) -> None:
         """What MkDocs' ``Page`` sets for its URL (``_set_canonical_url``) and ``update_date``."""
         # urljoin's result for a page URL (relative, no dot segments), without its cost
-        plain = not self.url.startswith(("/", ".")) and ":" not in self.url and "/." not in self.url
-        self.canonical_url = (base + self.url if plain else urljoin(base, self.url)) if base else None
-        self.abs_url = urlsplit(self.canonical_url).path if self.canonical_url else None
+        if not base:
+            self.canonical_url = self.abs_url = None
+        elif not self.url.startswith(("/", ".")) and ":" not in self.url and "/." not in self.url:
+            self.canonical_url, self.abs_url = base + self.url, urlsplit(base).path + self.url
+        else:
+            self.canonical_url = urljoin(base, self.url)
+            self.abs_url = urlsplit(self.canonical_url).path
         self.is_link = False
         self.update_date = date
 
