@@ -108,8 +108,6 @@ class Memory:
     page metadata, citation base key, export fragments), see ``Build.per_paper``."""
     sitemap: tuple[object, bytes, bytes] | None = None
     """(every page's URL in order, the site URL and date; ``sitemap.xml`` and its gzip bytes)."""
-    frozen: bool = False
-    """Whether the first build's objects are out of the garbage collector's way (``gc.freeze``)."""
     search: object = None
     """The inputs of the search bundle the site folder holds (``None``: none, or unknown)."""
 
