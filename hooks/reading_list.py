@@ -161,7 +161,8 @@ def on_files(files: Files, config) -> Files:
         timings = {"load": time.perf_counter() - start} if os.environ.get("READINGLIST_TIMINGS") else None
         build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url),
                       facts=facts, timings=timings, memory=memory)
-        _start_indexer(build, config)
+        # The preview indexes once the pages are written (on_post_build), unless it has no bundle yet.
+        _start_indexer(build, config, now=not incremental_build or not (Path(config.site_dir) / BUNDLE / "pagefind.js").is_file())
         pages = generate_all(build)
         _build = build
     _problems.set(problems)
@@ -247,9 +248,12 @@ def on_post_build(config) -> None:
             _write_sitemap(config)
         if _build is not None:
             _memory.prune(_build.papers)
+    background = _indexer is None and _serving and _dirty and _build is not None and not _problems.get()
+    if background and _build is not None:
+        _start_indexer(_build, config, niceness=10)  # after the pages, at a lower priority: they never wait for it
     if _indexer is not None:
         indexer, _indexer = _indexer, None
-        if _serving and _dirty:
+        if background:
             # The pages do not wait for search: the bundle of the previous rebuild serves until
             # this one is moved into its place.
             _finisher = _Finisher(indexer, Path(config.site_dir), _memory, _search_key(_build) if _build else None)
@@ -371,11 +375,12 @@ def _search_key(build: Build) -> tuple:
     return incremental.paper_ids(build.papers), tuple((t.id, t.name) for t in build.taxonomy.topics)
 
 
-def _start_indexer(build: Build, config) -> None:
-    """Start Pagefind on the catalog now, in a child process; ``on_post_build`` collects it."""
+def _start_indexer(build: Build, config, *, now: bool = True, niceness: int = 0) -> None:
+    """Start Pagefind on the catalog (unless not ``now``), in a child process; ``on_post_build``
+    collects it."""
     global _indexer
     config.extra["reading_list_search"] = {"topics": {t.id: t.name for t in build.taxonomy.topics}}
-    if os.environ.get("READINGLIST_SEARCH", "").lower() == "off":
+    if not now or os.environ.get("READINGLIST_SEARCH", "").lower() == "off":
         return
     try:
         pagefind_executable()
@@ -390,7 +395,7 @@ def _start_indexer(build: Build, config) -> None:
     site_dir.mkdir(parents=True, exist_ok=True)
     output = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir))
     output.rmdir()  # Pagefind creates it
-    _indexer = SearchIndexer(build.papers, {t.id: t.name for t in build.taxonomy.topics}, work, output)
+    _indexer = SearchIndexer(build.papers, {t.id: t.name for t in build.taxonomy.topics}, work, output, niceness=niceness)
 
 
 def _stop_indexer() -> None:

@@ -139,7 +139,7 @@ class SearchIndexer:
     ``finish`` at the end of the build (waits, then moves the bundle into the site),
     ``cancel`` when the build fails."""
 
-    def __init__(self, papers: list[Paper], topic_names: Mapping[str, str], work: Path, output: Path):
+    def __init__(self, papers: list[Paper], topic_names: Mapping[str, str], work: Path, output: Path, *, niceness: int = 0):
         self.work, self.output = work, output
         self.started = time.perf_counter()
         payload = work / "papers.pickle"
@@ -151,6 +151,11 @@ class SearchIndexer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "readinglist.pages.search", str(payload), str(work / "records"), str(output)],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        if niceness:  # before it starts Pagefind, which inherits it (the preview: after the pages, never before them)
+            try:
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)
+            except OSError:
+                pass
 
     def finish(self, site_dir: Path) -> dict[str, float]:
         """Wait for the indexer, move its bundle to ``site_dir/pagefind``; returns timings
