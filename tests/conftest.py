@@ -167,6 +167,16 @@ def working_tree_untouched():
     assert after == before, "the test suite changed the working tree's papers/ or topics.yml"
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium (Playwright), one per test process: started by the first browser test and
+    shared by every browser test file (each test opens contexts of its own)."""
+    from browsertools import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
