@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from browsertools import AXE, axe, five_pages, need, new_page, serve, set_scheme
-from conftest import ROOT, copy_project, run
+from conftest import NO_SEARCH, ROOT, copy_project, run
 from readinglist.catalog import make_slug
 
 pytestmark = pytest.mark.browser
@@ -76,7 +76,7 @@ def fixture_site(tmp_path_factory):
     # finds in sitemap.xml, which holds site_url's addresses.
     with serve(project / "site") as url:
         result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
-                     env={"SITE_URL": url})
+                     env={"SITE_URL": url, **NO_SEARCH})  # search: test_browser_search.py
         assert result.returncode == 0, result.stderr
         yield url, urls
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, copy_project, run
+from conftest import NO_SEARCH, ROOT, copy_project, run
 from fakeapi import FakeApi, Reply
 from readinglist.model import parse_paper
 from readinglist.status import (
@@ -303,7 +303,7 @@ def build_fixture_site(dest: Path, *, import_record: str | None, env: dict | Non
     if import_record is not None:
         (project / "papers/.last-import.json").write_text(import_record)
     result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
-                 env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20, "GITHUB_SHA": SHA, **(env or {})})
+                 env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20, "GITHUB_SHA": SHA, **NO_SEARCH, **(env or {})})
     return project, result
 
 
@@ -355,7 +355,7 @@ def test_a_broken_record_fails_the_strict_build_with_a_located_warning(tmp_path)
     # Without --strict the site still builds, saying "no import recorded".
     project = tmp_path / "broken"
     loose = run(Path(sys.executable).parent / "mkdocs", "build", "-d", project / "site", cwd=project,
-                env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20})
+                env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20, **NO_SEARCH})
     assert loose.returncode == 0
     assert ("Updated 2026-11-20 · 3 papers · no import recorded", "2026-11-20T00:00:00Z") in freshness_of(
         (project / "site/about/index.html").read_text())
