@@ -297,8 +297,7 @@ def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site
     shots = {"new-since": url + "topics/long-context/", "math": url + urls[MATH_TITLE],
              "home": real_url, "paper": real_url + five_pages(built_site)["paper"]}
     for label, target in shots.items():
-        page.goto(target)
-        page.wait_for_load_state("networkidle")
+        page.goto(target)  # waits for "load": every image, style and script is in
         set_scheme(page, scheme)
         path = ARTIFACTS / f"reading-{label}-{name}-{scheme}.png"
         page.screenshot(path=str(path), full_page=True)
