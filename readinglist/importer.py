@@ -7,7 +7,9 @@ its author names (which replace a bare ``author_count``) and a withdrawal; every
 ``plan_import`` writes nothing: it decides every write before any file is touched. It reads
 only through the ``read`` function it is given (the text of an existing file, to keep a
 curator's formatting); without one it is a pure function of its arguments. ``run_import`` is
-what every command calls: lock, fresh catalog, plan, check, write all or nothing, ``Summary``.
+what every command calls: lock, fresh catalog, plan, check (``entry_problems``: the model's
+``paper_problems`` on each planned paper, reported at its source entry), write all or nothing,
+``Summary``.
 """
 
 from __future__ import annotations

@@ -13,9 +13,14 @@ A paper file is YAML front matter between two ``---`` fences, then the abstract:
 
     This technical report presents QwenLong-CPRS, ...
 
-``parse_paper`` never raises for bad input: it returns the problems it found, each naming the
-line and key, so that a contributor sees every mistake of a file at once. ``dump_paper`` is its
-inverse: ``parse_paper(dump_paper(p)) == p`` for every valid paper.
+The rules on values are written once, in ``paper_problems``: it checks a ``Paper`` whatever
+made it and returns findings (``Finding``: a key and a message, no line). ``parse_paper`` checks only
+what is about the file (front matter, YAML types, keys), builds the paper, calls
+``paper_problems`` and puts each finding at the line of its key; the importer calls it on
+the papers it plans and puts them at their source entry. ``parse_paper`` never raises for bad
+input: it returns the problems it found, each naming the line and key, so that a contributor
+sees every mistake of a file at once. ``dump_paper`` is its inverse: ``parse_paper(dump_paper(p))
+== p`` for every valid paper.
 """
 
 from __future__ import annotations
@@ -308,7 +313,7 @@ def paper_problems(paper: Paper, topic_ids: Collection[str], *, today: dt.date,
 
     # Between keys: only when every value involved is known and fine on its own.
     skip |= {f.key.split(".")[0] for f in found}
-    if paper.authors and paper.author_count is not None and len(paper.authors) != paper.author_count:
+    if "authors" not in skip and paper.authors and paper.author_count is not None and len(paper.authors) != paper.author_count:
         check("author_count", f"is {paper.author_count} but {len(paper.authors)} authors are listed; "
                               "make them agree or drop author_count")
     if "published" not in skip and paper.added < paper.published:

@@ -71,6 +71,7 @@ def test_a_good_paper_breaks_no_rule():
     ({"authors": (), "author_count": 10**9}, [("author_count", "has 10 digits; expected a number of at most 9 digits")]),
     ({"author_count": 2}, []),
     ({"author_count": 3}, [("author_count", "is 3 but 2 authors are listed; make them agree or drop author_count")]),
+    ({"author_count": 3, "authors": ("Ada Lovelace", "")}, [("authors", "is empty")]),  # compared once both are fine
     ({"upvotes": 0}, []),
     ({"upvotes": -1}, [("upvotes", "-1 is too small; expected an integer >= 0")]),
     ({"upvotes": 10**5000}, [("upvotes", "has 5,001 digits; expected a number of at most 9 digits")]),
