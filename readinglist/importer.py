@@ -284,4 +284,3 @@ def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry
             cli.fail(str(exc))
         cli.set_phase("written")
     return kept, refused
-
