@@ -541,9 +541,17 @@ def _read_text(node: yaml.Node, report: _Report, key: str) -> str | None:
     return node.value
 
 
-def _read_stripped(node, report, key):
+def _trimmed(value: str) -> str:
+    """``value`` without the white space around it, unless that holds a control character
+    (U+0085 and U+001C-U+001F count as white space too): then as written, for the rules to
+    refuse, as they would refuse it anywhere else in the value."""
+    trimmed = value.strip()
+    return value if len(trimmed) != len(value) and control_character(value) and not control_character(trimmed) else trimmed
+
+
+def _read_trimmed(node, report, key):
     value = _read_text(node, report, key)
-    return None if value is None else value.strip()
+    return None if value is None else _trimmed(value)
 
 
 def _read_date(node, report, key):
@@ -579,7 +587,7 @@ def _read_list(node, report, key, *, empty: str):
         value = _read_text(item, report, key)
         if value is not None:
             report.lines[(key, len(items))] = report.line(item)
-            items.append(value.strip())
+            items.append(_trimmed(value))
     return tuple(items) or None
 
 
@@ -602,7 +610,7 @@ def _read_links(node, report, key):
         if url is not None:
             report.lines[(key, len(links))] = report.line(kind_node)
             report.lines[(f"{key}.{kind}", len(links))] = report.line(url_node)
-            links.append((kind, url.strip()))
+            links.append((kind, _trimmed(url)))
     return tuple(links)
 
 
@@ -617,7 +625,7 @@ _READERS: dict[str, Callable[[yaml.Node, _Report, str], object]] = {
     "arxiv": _read_arxiv,
     "links": _read_links,
     "topics": partial(_read_list, empty="needs at least one topic"),
-    "note": _read_stripped,
+    "note": _read_trimmed,
 }
 
 

@@ -163,6 +163,27 @@ def test_the_file_reader_reports_exactly_the_rules_a_paper_breaks(changes):
     assert sorted((p.key, p.message) for p in found) == sorted(problems(paper))
 
 
+# Text as a hostile file or source may hold it: letters, spaces, line breaks, controls (BEL,
+# ESC, NEL, which is also white space), a bidi override, a non-breaking space.
+ODD_TEXT = st.text(st.sampled_from("ab é\n\t\x07\x1b\x85\u202e\u00a0:-'\"#[]{}"), max_size=12)
+TRIMMED = ODD_TEXT.filter(lambda t: t == t.strip())  # a paper holds list items and notes trimmed
+
+
+@RULES
+@given(title=ODD_TEXT, author=TRIMMED, note=st.none() | TRIMMED, url=TRIMMED)
+def test_any_text_gets_the_same_verdict_from_the_file_reader_and_the_rules(title, author, note, url):
+    paper = replace(GOOD, title=title, authors=(author,), note=note, links=(("code", url),))
+    _, found = parse_paper(dump_paper(paper), "papers/2024/x.md", TOPIC_IDS, today=TODAY)
+    assert sorted((p.key, p.message) for p in found) == sorted(problems(paper))
+
+
+@pytest.mark.parametrize(("value", "code"), [("Read this.\x85", "U+0085"), ("\x1fRead this.", "U+001F")])
+def test_a_control_character_in_the_white_space_around_a_value_is_still_refused(value, code):
+    text = dump_paper(replace(GOOD, note="Read this.")).replace("note: Read this.", f"note: {json.dumps(value)}")
+    _, found = parse_paper(text, "papers/2024/x.md", TOPIC_IDS, today=TODAY)
+    assert [(p.key, p.message) for p in found] == [("note", f"contains the control character {code}; remove it")]
+
+
 ENTRY_BAD_VALUES = {key: BAD_VALUES[key] for key in ("title", "published", "authors", "upvotes", "arxiv", "links", "abstract")}
 
 
