@@ -278,7 +278,8 @@ def test_an_arxiv_answer_with_a_bad_date_names_the_answer_and_the_paper(tmp_path
 
 
 def test_a_value_the_import_set_is_reported_only_when_the_source_does_not_explain_it(tmp_path, reading):
-    # The source's date is fine; the run's own 'added' is what is wrong: still one located line.
+    # The source's date is fine; the run's own 'added' (--added) is what is wrong: one located
+    # line, only for an entry that would get it (a run that creates no paper uses no 'added').
     entry = SourceEntry(title="Attention Heads in Depth", abstract="We study attention heads.", published=DAY,
                         source="s.txt", line=3, date_line=7)
     summary = run_import([entry], tmp_path / "papers", TAXONOMY, dt.date(2999, 1, 1), wait=0, today=TODAY)
