@@ -49,7 +49,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from readinglist.catalog import load_catalog
 from readinglist.model import shown
-from readinglist.pages import Build, GeneratedPage, Site, generate_all
+from readinglist.pages import generate_all
+from readinglist.pages.build import Build, GeneratedPage, Site
 from readinglist.pages.search import SearchIndexer, pagefind_executable
 from readinglist.status import build_facts
 from readinglist.taxonomy import TaxonomyError, load_taxonomy
@@ -84,8 +85,10 @@ def on_files(files: Files, config) -> Files:
         if problem.path == "SOURCE_DATE_EPOCH":  # MkDocs itself would stop on it later, with a traceback
             raise PluginError(f"{problem}; unset it or give seconds since 1970")
         log.warning(str(problem))  # a broken import record: a warning (fails --strict), the site says "no import recorded"
-    build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url), facts=facts)
-    build.timings["load"] = time.perf_counter() - start
+    # Stage timings only when asked (scripts/bench.py): otherwise nothing is wrapped or timed.
+    timings = {"load": time.perf_counter() - start} if os.environ.get("READINGLIST_TIMINGS") else None
+    build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url),
+                  facts=facts, timings=timings)
     _start_indexer(build, config)
     for page in generate_all(build):
         if files.get_file_from_path(page.src_uri) is not None:
@@ -131,9 +134,9 @@ def on_post_build(config) -> None:
             timings = indexer.finish(Path(config.site_dir))
         except RuntimeError as exc:
             raise PluginError(f"search index: {exc}") from None
-        if _build is not None:
+        if _build is not None and _build.timings is not None:
             _build.timings.update(timings)
-    if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None:
+    if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None and _build.timings is not None:
         Path(target).write_text(json.dumps(_build.timings))
 
 

@@ -23,6 +23,7 @@ import re
 from slugify import slugify
 
 from .model import Paper
+from .orderings import in_order_added
 from .render import long_date
 
 # Braces and backslashes become text symbols: BibTeX counts every brace, even after a
@@ -141,7 +142,7 @@ def citation_keys(papers: list[Paper]) -> dict[str, str]:
     ``published``, then path, so a paper's key never changes when a later one joins."""
     taken: dict[str, int] = {}
     keys: dict[str, str] = {}
-    for paper in sorted(papers, key=lambda p: (p.added, p.published, p.path)):
+    for paper in in_order_added(papers):
         base = base_key(paper)
         n = taken.get(base, 0)
         taken[base] = n + 1

@@ -15,6 +15,7 @@ from pathlib import Path
 from slugify import slugify
 
 from .model import Paper, Problem, normalise_title, parse_paper
+from .orderings import newest_first
 from .storage import JOURNAL
 from .taxonomy import Taxonomy
 
@@ -65,11 +66,6 @@ class Catalog:
         by_title[paper.title_key] = paper
 
 
-def sort_key(paper: Paper) -> tuple:
-    """Newest first, then by title: the order of every list on the site."""
-    return (-paper.published.toordinal(), paper.title.casefold(), paper.path)
-
-
 def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy) -> Catalog:
     """Read, parse and check every ``<yyyy>/<slug>.md`` under ``papers_dir``.
 
@@ -108,7 +104,7 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy) -> Catalog:
     if (root / JOURNAL).exists():
         problems.append(Problem(f"{shown}/{JOURNAL}", 1, "", "an import was killed while it replaced files, so the list is half "
                                 f"updated; run 'python -m readinglist.storage {root}' (or the import again) to complete it"))
-    papers.sort(key=sort_key)
+    papers.sort(key=newest_first)
     return Catalog(papers, sorted(problems))
 
 

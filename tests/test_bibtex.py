@@ -19,7 +19,7 @@ from conftest import ROOT
 from readinglist.bibtex import bibliography, bibtex_name, citation_keys, entry
 from readinglist.catalog import load_catalog
 from readinglist.model import Paper
-from readinglist.pages import Build, Site
+from readinglist.pages.build import Build, Site
 from readinglist.pages.exports import generate as generate_exports
 from readinglist.taxonomy import load_taxonomy
 

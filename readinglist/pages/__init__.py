@@ -1,155 +1,38 @@
 """The generated files of the site, one module per family: paper pages, the home page, topic
-pages, date pages, feeds, exports and the search page (``search`` also makes the Pagefind
-records). Each module's ``generate(build)`` returns
-``GeneratedPage`` objects; nothing here knows about MkDocs (the hook turns them into files).
-
-``Build`` holds what several families share (citation keys, related papers, papers by topic),
-each computed at most once per build.
+pages, date pages, feeds, exports, the status export and the search page (``search`` also makes
+the Pagefind records). Each module's ``generate(build)`` returns ``GeneratedPage`` objects;
+nothing here knows about MkDocs (the hook turns them into files). What the families share
+(``Build``, ``Site``, ``GeneratedPage``) lives in ``build``.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import replace
 
-from markupsafe import Markup, escape
+from . import dates, exports, feeds, home, papers, search, status, topics
+from .build import Build, GeneratedPage, Site, index_meta
 
-from ..catalog import Catalog
-from ..model import Paper
-from ..render import render
-from ..status import Facts
-from ..taxonomy import Taxonomy, Topic
+__all__ = ["Build", "GeneratedPage", "Site", "generate_all", "index_meta"]
 
-
-@dataclass(frozen=True)
-class Site:
-    """What the pages need to know about the site itself."""
-
-    name: str
-    description: str
-    url: str = ""
-    """The site's absolute base URL with a trailing slash (MkDocs' ``site_url``)."""
-
-    def absolute(self, path: str) -> str:
-        return (self.url.rstrip("/") + "/" if self.url else "/") + path
-
-
-@dataclass(frozen=True)
-class GeneratedPage:
-    """A generated file: a page (front matter ``meta`` and a ``body`` renderer) or a plain
-    file (``content``: a feed, an export)."""
-
-    src_uri: str
-    """Where MkDocs sees the file, e.g. ``topics/long-context.md`` or ``feed.xml``."""
-    content: str = ""
-    """A plain file's full text."""
-    meta: dict | None = None
-    """A page's metadata (title, description, search exclusion ...), as front matter would give."""
-    body: Callable[[], str] | None = None
-    """Renders a page's HTML body; called once, when MkDocs renders that page."""
-    in_nav_ok: bool = False
-    """Whether the page may be listed in the navigation (index pages; never papers)."""
-    tail: Callable[[], str] | None = None
-    """Renders HTML appended to the body after the search plugin has indexed the page
-    (a paper's citation and related papers: not worth indexing, costly to parse)."""
-
-
-@dataclass
-class Build:
-    """One build's inputs and the derived data the page families share."""
-
-    catalog: Catalog
-    taxonomy: Taxonomy
-    site: Site
-    timings: dict[str, float] = field(default_factory=dict)
-    """Seconds spent per stage, for scripts/bench.py."""
-    facts: Facts | None = None
-    """The build's freshness facts (time, commit, last import) for the footer and status.json."""
-    _entries: dict[tuple[str, int, bool], Markup] = field(default_factory=dict, repr=False)
-
-    @property
-    def papers(self) -> list[Paper]:
-        return self.catalog.papers
-
-    @cached_property
-    def topics(self) -> dict[str, Topic]:
-        return {t.id: t for t in self.taxonomy.topics}
-
-    @cached_property
-    def by_topic(self) -> dict[str, list[Paper]]:
-        """Each topic id's papers, newest first. One pass over the papers."""
-        groups: dict[str, list[Paper]] = {t.id: [] for t in self.taxonomy.topics}
-        for paper in self.papers:
-            for topic in paper.topics:
-                groups[topic].append(paper)
-        return groups
-
-    def timed(self, stage: str, render: Callable[[], str]) -> Callable[[], str]:
-        """``render``, adding the seconds it takes to ``timings[stage]``."""
-        def run() -> str:
-            start = time.perf_counter()
-            try:
-                return render()
-            finally:
-                self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
-        return run
-
-    def entry(self, paper: Paper, base: str, *, compact: bool = False) -> Markup:
-        """A paper's entry in a list (title, metadata line and, unless ``compact``, the first
-        sentence) for a page at ``base``. Rendered once per paper and page depth, then reused:
-        a paper appears on its topic pages, its year page, the home page and in related lists."""
-        key = (paper.path, base.count("/"), compact)
-        html = self._entries.get(key)
-        if html is None:
-            template = "_entry_compact.html" if compact else "_entry.html"
-            html = self._entries[key] = Markup(render(template, base, paper=paper, topics=self.topics))  # noqa: S704 - autoescaped template
-        return html
-
-    @cached_property
-    def latest_added(self) -> str:
-        """The newest ``added`` date of the whole list (ISO), or ``""``: list pages carry it so
-        that the browser can tell, at the next visit, which papers are new since this one."""
-        return max(p.added for p in self.papers).isoformat() if self.papers else ""
-
-    @cached_property
-    def citation_keys(self) -> dict[str, str]:
-        from ..bibtex import citation_keys
-
-        return citation_keys(self.papers)
-
-    @cached_property
-    def related(self) -> dict[str, list[Paper]]:
-        from ..related import related_papers
-
-        start = time.perf_counter()
-        result = related_papers(self.papers)
-        # Counted apart from the stage that first asks for it.
-        self.timings["related"] = elapsed = time.perf_counter() - start
-        self.timings["papers"] = self.timings.get("papers", 0.0) - elapsed
-        return result
-
-
-def index_meta(title: str | None, **extra) -> dict:
-    """Front matter of an index page. Index pages stay out of search so that results point
-    at the papers themselves. Material prints meta titles unescaped, hence the escape; with
-    no title (the home page) the browser tab shows the site name alone."""
-    meta = {"title": str(escape(title))} if title else {}
-    return {**meta, "search": {"exclude": True}, "hide": ["navigation", "toc"], **extra}
+#: The families in the order their files are made, with the stage each is timed under
+#: (status.json is a small data export: timed with the exports).
+FAMILIES = ((papers, "papers"), (home, "home"), (topics, "topics"), (dates, "dates"), (feeds, "feeds"),
+            (exports, "exports"), (status, "exports"), (search, "search"))
 
 
 def generate_all(build: Build) -> list[GeneratedPage]:
-    """Every generated file of the site, timing each family in ``build.timings``."""
-    from . import dates, exports, feeds, home, papers, search, status, topics
-
+    """Every generated file of the site. When ``build.timings`` is a dict, the seconds spent
+    in each family (making its files, then rendering its page bodies when MkDocs asks) are
+    added to it; otherwise nothing is timed."""
+    timings = build.timings
+    if timings is None:
+        return [page for module, _ in FAMILIES for page in module.generate(build)]
     pages: list[GeneratedPage] = []
-    for module in (papers, home, topics, dates, feeds, exports, status, search):
-        name = module.__name__.rsplit(".", 1)[-1]
-        name = "exports" if name == "status" else name  # status.json is a small data export: timed with them
+    for module, name in FAMILIES:
         start = time.perf_counter()
         made = module.generate(build)
-        build.timings[name] = build.timings.get(name, 0.0) + time.perf_counter() - start
+        timings[name] = timings.get(name, 0.0) + time.perf_counter() - start
         # Page bodies render later, when MkDocs renders each page: time them to the same stage.
         pages += [replace(p, body=build.timed(name, p.body), tail=p.tail and build.timed(name, p.tail)) if p.body else p
                   for p in made]

@@ -3,25 +3,16 @@ grouped by month, newest first (sortable by upvotes; split into pages when long)
 
 from __future__ import annotations
 
-from collections import defaultdict
 from functools import partial
 
-from ..model import Paper
+from ..orderings import by_year
 from ..render import render
-from . import Build, GeneratedPage, index_meta
+from .build import Build, GeneratedPage, index_meta
 from .listing import listing
 
 
-def papers_by_year(papers: list[Paper]) -> dict[int, list[Paper]]:
-    """Years, newest first, each with its papers in catalog order (newest first)."""
-    years: dict[int, list[Paper]] = defaultdict(list)
-    for paper in papers:
-        years[paper.published.year].append(paper)
-    return dict(sorted(years.items(), reverse=True))
-
-
 def generate(build: Build) -> list[GeneratedPage]:
-    years = papers_by_year(build.papers)
+    years = by_year(build.papers)
     pages = [GeneratedPage("dates/index.md", meta=index_meta("Archive"), in_nav_ok=True,
                            body=partial(render, "dates_index.html", "dates/", years=[(y, len(ps)) for y, ps in years.items()],
                                         total=len(build.papers)))]

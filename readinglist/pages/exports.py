@@ -7,7 +7,7 @@ import json
 
 from ..bibtex import bibliography
 from ..model import Paper
-from . import Build, GeneratedPage
+from .build import Build, GeneratedPage
 
 VERSION = 1
 

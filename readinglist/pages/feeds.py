@@ -9,10 +9,10 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..model import Paper
+from ..orderings import latest
 from ..render import authors_text, plain
 from ..taxonomy import Topic
-from . import Build, GeneratedPage
-from .home import latest
+from .build import Build, GeneratedPage
 
 ATOM = "http://www.w3.org/2005/Atom"
 COUNT = 50
@@ -37,7 +37,7 @@ def updated_times(papers: list[Paper]) -> dict[str, dt.datetime]:
     order: the first in the feed is the latest. The same paper gets the same time in every feed."""
     times: dict[str, dt.datetime] = {}
     per_day: dict[dt.date, list[Paper]] = {}
-    for paper in latest(papers, len(papers)):
+    for paper in latest(papers):
         per_day.setdefault(paper.added, []).append(paper)
     for day, group in per_day.items():
         midnight = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from ..model import Paper
+from ..orderings import by_upvotes, latest
 from ..render import render
-from . import Build, GeneratedPage, index_meta
-from .listing import by_upvotes
+from .build import Build, GeneratedPage, index_meta
 
 LATEST = 10
 UPVOTED = 10
-
-
-def latest(papers: list[Paper], count: int) -> list[Paper]:
-    """Latest additions: by ``added``, then ``published``, newest first (also the feeds' order)."""
-    return sorted(papers, key=lambda p: (-p.added.toordinal(), -p.published.toordinal(), p.title.casefold(), p.path))[:count]
 
 
 def _body(build: Build) -> str:

@@ -13,18 +13,14 @@ from functools import partial
 
 from markupsafe import Markup
 
-from ..catalog import sort_key
 from ..model import Paper
+from ..orderings import by_upvotes
 from ..render import MONTHS, render
-from . import Build, GeneratedPage, index_meta
+from .build import Build, GeneratedPage, index_meta
 
 PAGE_SIZE = 100
 #: The pager's previous / next labels in each order.
 PAGER_LABELS = {"Date": ("← Newer", "Older →"), "Upvotes": ("← More upvoted", "Fewer upvotes →")}
-
-
-def by_upvotes(papers: list[Paper]) -> list[Paper]:
-    return sorted(papers, key=lambda p: (-(p.upvotes or 0), sort_key(p)))
 
 
 def listing(build: Build, base: str, papers: list[Paper], *, heading: str, title: str, lead: str = "",

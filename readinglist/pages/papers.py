@@ -10,7 +10,7 @@ from markupsafe import escape
 from ..bibtex import entry as bibtex_entry
 from ..model import Paper
 from ..render import first_sentence, link_label, plain, render
-from . import Build, GeneratedPage
+from .build import Build, GeneratedPage
 
 #: Authors named inline on a paper page; the rest are behind "and N more".
 MOST_AUTHORS = 8

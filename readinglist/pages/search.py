@@ -35,7 +35,7 @@ from pathlib import Path
 
 from ..model import Paper
 from ..render import authors_text, environment, plain, render, rich
-from . import Build, GeneratedPage, index_meta
+from .build import Build, GeneratedPage, index_meta
 
 #: Where the Pagefind bundle lives in the site (the browser code loads it from there).
 BUNDLE = "pagefind"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from . import Build, GeneratedPage
+from .build import Build, GeneratedPage
 
 
 def generate(build: Build) -> list[GeneratedPage]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import partial
 
 from ..render import render
-from . import Build, GeneratedPage, index_meta
+from .build import Build, GeneratedPage, index_meta
 from .listing import listing
 
 
