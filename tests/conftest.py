@@ -74,12 +74,27 @@ def _script(name: str):
     return importlib.import_module(f"readinglist.commands.{stem}")
 
 
-def run_script(name: str, *argv: str | Path, check: bool = False) -> Result:
+@contextlib.contextmanager
+def environment(env: dict | None) -> Iterator[None]:
+    """``os.environ`` with ``env``'s variables set, for the duration of an in-process run."""
+    saved = {key: os.environ.get(key) for key in env or {}}
+    os.environ.update(env or {})
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_script(name: str, *argv: str | Path, check: bool = False, env: dict | None = None) -> Result:
     """Run ``scripts/<name>``'s ``main`` in this process (no interpreter start-up: a tenth of
-    the time), capturing its output and exit code like ``run``. The subprocess smoke tests
-    keep checking that each script also runs as a program."""
+    the time), capturing its output and exit code like ``run`` (``env``: variables set for the
+    run). The subprocess smoke tests keep checking that each script also runs as a program."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), environment(env):
         try:
             code = _script(name).main([str(a) for a in argv])
         except SystemExit as exc:
