@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import yaml
+
 from conftest import run
 from hostile_server import HostileServer, Raw, response
-
 from readinglist.sources.huggingface import daily_entries
 
 DAY = "2024-01-02"

@@ -534,19 +534,22 @@ def test_a_year_folder_that_is_a_file_is_reported_before_anything_is_written(tmp
     assert (papers / "2024").read_text() == "not a folder"
 
 
-@pytest.mark.parametrize("body, words", [
-    (json.dumps([{"paper": hf(authors=5)}]).encode(), "'authors' is int, not a list"),
-    (b'[{"paper": {"id": "2401.00001", "title": "A \\ud800 title"}}]', "contains the character U+D800"),
-    (b"[" * 10_000 + b"]" * 10_000, "nested 10000 levels deep"),
+@pytest.mark.parametrize("body, words, whole_answer", [
+    # One bad paper is rejected by itself (tests/test_fetch_partial.py: the others are imported) ...
+    (json.dumps([{"paper": hf(authors=5)}]).encode(), "'authors' is int, not a list", False),
+    (b'[{"paper": {"id": "2401.00001", "title": "A \\ud800 title"}}]', "contains the character U+D800", False),
+    # ... an answer that cannot be read at all stops the run.
+    (b"[" * 10_000 + b"]" * 10_000, "nested 10000 levels deep", True),
 ])
-def test_fetch_daily_turns_a_hostile_answer_into_one_line_and_writes_nothing(tmp_path, body, words):
+def test_fetch_daily_turns_a_hostile_answer_into_one_line_and_writes_nothing(tmp_path, body, words, whole_answer):
     papers = tmp_path / "papers"
     with HostileServer() as server:
         server.route("/api/daily_papers", Raw(response(200, body)))
         result = run_script("fetch_daily.py", "--date", "2024-01-02", "--papers-dir", papers, "--base-url", server.url, "--retries", "0")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and words in lines[0] and lines[0].endswith("Nothing was written.")
+    assert len(lines) == 1 and words in lines[0]
+    assert lines[0].endswith("Nothing was written.") if whole_answer else lines[0].startswith("rejected: ")
     assert not papers.exists() or not list(papers.rglob("*.md"))
 
 

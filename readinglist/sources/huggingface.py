@@ -78,7 +78,9 @@ def daily_entries(items: Any, source: str) -> tuple[list[SourceEntry], list[Sour
     An answer that is not a list at all raises ``SourceError``."""
     if not isinstance(items, list):
         raise SourceError(f"{source}: expected a list of papers, got {type(items).__name__}")
-    entries, withdrawn, problems = [], [], []
+    entries: list[SourceEntry] = []
+    withdrawn: list[SourceEntry] = []
+    problems: list[Problem] = []
     for n, item in enumerate(items):
         paper = item.get("paper") if isinstance(item, dict) else None
         try:
