@@ -150,7 +150,7 @@ def plan(outcomes: list[Outcome]) -> list[Action]:
         if outcome.kind == "enriched" and outcome.paper is not None and outcome.paper != outcome.original:
             entry = SourceEntry(title=outcome.original.title, abstract="", published=outcome.original.published,
                                 source=f"papers/{outcome.original.path}", line=1)
-            actions.append(Action("updated", outcome.original.path, dump_paper(outcome.paper), entry))
+            actions.append(Action("updated", outcome.original.path, dump_paper(outcome.paper), entry, paper=outcome.paper))
     return actions
 
 

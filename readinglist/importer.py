@@ -7,7 +7,9 @@ its author names (which replace a bare ``author_count``) and a withdrawal; every
 ``plan_import`` writes nothing: it decides every write before any file is touched. It reads
 only through the ``read`` function it is given (the text of an existing file, to keep a
 curator's formatting); without one it is a pure function of its arguments. ``run_import`` is
-what every command calls: lock, fresh catalog, plan, check, write all or nothing, ``Summary``.
+what every command calls: lock, fresh catalog, plan, check (``entry_problems``: the model's
+``paper_problems`` on each planned paper, reported at its source entry), write all or nothing,
+``Summary``.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from . import cli
 from .catalog import Catalog, new_path, read_paper_file
-from .model import Paper, Problem, dump_paper, parse_paper, shown
+from .model import Finding, Paper, Problem, dump_paper, paper_problems, parse_paper, shown
 from .sources.entry import SourceEntry, merge_links
 from .storage import StorageError, write_all
 from .taxonomy import Taxonomy
@@ -40,6 +42,8 @@ class Action:
     """The file's full new text (also for ``unchanged``: equal to what is on disk)."""
     entry: SourceEntry
     reason: str = ""
+    paper: Paper | None = None
+    """The paper the new text holds (what ``entry_problems`` checks); None for ``refused``."""
 
 
 def entry_to_paper(entry: SourceEntry, taxonomy: Taxonomy, added: dt.date) -> Paper:
@@ -131,7 +135,7 @@ def plan_import(entries: list[SourceEntry], catalog: Catalog, taxonomy: Taxonomy
             kind, text = "created", dump_paper(paper)
             listed.add(paper)
         current[path] = paper
-        action = Action(kind, path, text, entry)
+        action = Action(kind, path, text, entry, paper=paper)
         if path in first_action:  # the same paper twice in the input: keep one action
             actions[first_action[path]] = action
         else:
@@ -157,11 +161,40 @@ def _edit_upvotes(original: str | None, old: Paper, new: Paper) -> str | None:
     return "\n".join(lines)
 
 
-def check_roundtrip(action: Action, topic_ids) -> list[Problem]:
-    """Problems ``parse_paper`` finds in a planned file: a safety net so an importer never
-    writes a file the validator would reject."""
-    _, problems = parse_paper(action.text, f"papers/{action.path}", topic_ids)
-    return problems
+#: Keys a new paper gets from the import rather than from its source: ``added`` (the run's
+#: date, never before ``published``) and ``topics`` (the taxonomy's suggestion).
+_SET_BY_IMPORT = frozenset({"added", "topics"})
+
+
+def entry_problems(action: Action, topic_ids, today: dt.date) -> list[Problem]:
+    """What is wrong with the paper ``action`` plans, as problems of its source entry
+    (``scrape.txt:45: published: 2999-08-08 is in the future``; an API entry is named by its
+    source and arXiv id). The values are checked by ``paper_problems``, the same rules as a
+    file's; a problem with a value the import set itself is left out when the source's values
+    explain it (an entry dated in the future gives one message, about ``published``).
+
+    Then, as a safety net, the planned text must read back as the planned paper: a value the
+    file format cannot hold (an abstract starting with '---') is caught there, never written."""
+    paper = action.paper
+    findings = [] if paper is None else paper_problems(paper, topic_ids, today=today)
+    if any(f.key.split(".")[0] not in _SET_BY_IMPORT for f in findings):
+        findings = [f for f in findings if f.key.split(".")[0] not in _SET_BY_IMPORT]
+    if not findings:
+        parsed, problems = parse_paper(action.text, f"papers/{action.path}", topic_ids, today=today)
+        findings = [Finding(p.key, p.message) for p in problems]
+        if not problems and paper is not None and parsed != paper:
+            findings = [Finding("", "the planned file does not read back as planned (a bug: please report it)")]
+    return [_located(action.entry, f) for f in findings]
+
+
+def _located(entry: SourceEntry, finding: Finding) -> Problem:
+    """``finding`` at its place in the source: a scrape's line (dates and upvotes come from an
+    entry's date line, the rest from its first line), else the source and the arXiv id."""
+    if entry.line:
+        use_date_line = finding.key in ("published", "added", "upvotes") and entry.date_line
+        return Problem(entry.source, entry.date_line if use_date_line else entry.line, finding.key, finding.message)
+    where = f"{entry.source} ({entry.arxiv})" if entry.arxiv else entry.source
+    return Problem(where, 0, finding.key, finding.message)
 
 
 @dataclass
@@ -192,7 +225,7 @@ class Summary:
 
 def run_import(entries: list[SourceEntry], papers_dir: Path, taxonomy: Taxonomy, added: dt.date, *,
                dry_run: bool = False, wait: float = 60.0, rejected: Sequence[Problem] = (),
-               check: Callable[[Catalog], None] | None = None) -> Summary:
+               check: Callable[[Catalog], None] | None = None, today: dt.date | None = None) -> Summary:
     """Import ``entries`` into ``papers_dir``: the one path of every importer.
 
     Under the import lock (``cli.locked``; none on a dry run) it reads the catalog afresh (an
@@ -200,13 +233,14 @@ def run_import(entries: list[SourceEntry], papers_dir: Path, taxonomy: Taxonomy,
     calls ``check`` on it (which may exit, e.g. "already in the list"), plans every entry
     (``plan_import``), checks every planned file and writes the good ones all or nothing
     (``apply_plan``). ``rejected`` are problems the caller found before (entries it could not
-    read): the summary lists them first."""
+    read): the summary lists them first. ``today`` (default: the clock's) is the latest date
+    a paper may carry."""
     with cli.locked(papers_dir, wait, dry_run=dry_run):
         catalog = cli.catalog_or_fail(papers_dir, taxonomy, allow_missing=True)
         if check is not None:
             check(catalog)
         actions, refused = apply_plan(plan_import(entries, catalog, taxonomy, added, reader(papers_dir)), taxonomy,
-                                      papers_dir, dry_run=dry_run)
+                                      papers_dir, dry_run=dry_run, today=today)
     return Summary(actions, [*rejected, *refused], catalog, papers_dir, dry_run)
 
 
@@ -225,19 +259,21 @@ def reader(papers_dir: Path) -> Callable[[str], str]:
     return read
 
 
-def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry_run: bool = False) -> tuple[list[Action], list[Problem]]:
-    """Check every planned file with the validator's parser, then write the good ones, all or
+def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry_run: bool = False,
+               today: dt.date | None = None) -> tuple[list[Action], list[Problem]]:
+    """Check every planned paper (``entry_problems``), then write the good ones, all or
     nothing (``storage.write_all``; a write error exits 1 with one located line). Returns the
     actions kept and a problem per entry refused. Nothing is written before every file is
     planned and checked. The caller holds the import lock (``run_import`` does)."""
     kept, refused = [], []
+    today = today or dt.date.today()
     for action in actions:
         if action.kind == "refused":
-            refused.append(Problem(action.entry.source, action.entry.line, "title", action.reason))
+            refused.append(_located(action.entry, Finding("title", action.reason)))
             continue
         # An unchanged file is not written, and the catalog already validated it.
-        problems = [] if action.kind == "unchanged" else check_roundtrip(action, topics.ids)
-        refused += [Problem(action.entry.source, _source_line(action.entry, p.key), p.key, p.message) for p in problems]
+        problems = [] if action.kind == "unchanged" else entry_problems(action, topics.ids, today)
+        refused += problems
         if not problems:
             kept.append(action)
     if not dry_run:
@@ -248,11 +284,3 @@ def apply_plan(actions: list[Action], topics: Taxonomy, papers_dir: Path, *, dry
             cli.fail(str(exc))
         cli.set_phase("written")
     return kept, refused
-
-
-def _source_line(entry: SourceEntry, key: str) -> int:
-    """The line of the source (a scrape) that a problem with ``key`` is about: dates and
-    upvotes come from the entry's date line, the rest from its first line."""
-    if key in ("published", "added", "upvotes") and entry.date_line:
-        return entry.date_line
-    return entry.line

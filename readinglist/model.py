@@ -13,19 +13,26 @@ A paper file is YAML front matter between two ``---`` fences, then the abstract:
 
     This technical report presents QwenLong-CPRS, ...
 
-``parse_paper`` never raises for bad input: it returns the problems it found, each naming the
-line and key, so that a contributor sees every mistake of a file at once. ``dump_paper`` is its
-inverse: ``parse_paper(dump_paper(p)) == p`` for every valid paper.
+The rules on values are written once, in ``paper_problems``: it checks a ``Paper`` whatever
+made it and returns findings (``Finding``: a key and a message, no line). ``parse_paper`` checks only
+what is about the file (front matter, YAML types, keys), builds the paper, calls
+``paper_problems`` and puts each finding at the line of its key; the importer calls it on
+the papers it plans and puts them at their source entry. ``parse_paper`` never raises for bad
+input: it returns the problems it found, each naming the line and key, so that a contributor
+sees every mistake of a file at once. ``dump_paper`` is its inverse: ``parse_paper(dump_paper(p))
+== p`` for every valid paper.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlsplit
 
 import yaml
@@ -206,24 +213,199 @@ def url_problem(value: str) -> str | None:
     return None
 
 
+_NOTE_NESTING = re.compile(r"^([ \t]*)((?:(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]+|$)|>[ \t]*)+)", re.MULTILINE)
+_NOTE_MARKER = re.compile(r"[-*+>]|[0-9]{1,9}[.)]")
+
+
+def note_problem(text: str) -> str | None:
+    """Why a curator's note is too large or too deeply nested to be rendered, or None. The
+    validator reports it, and ``render.note_html`` shows such a note as plain text instead of
+    handing it to Markdown (one rule, two places that rely on it)."""
+    if len(text) > MAX_NOTE:
+        return f"is {len(text):,} characters long; a note has at most {MAX_NOTE:,}"
+    if (brackets := text.count("[")) > MAX_NOTE_BRACKETS:
+        return f"has {brackets} '[' brackets; a note has at most {MAX_NOTE_BRACKETS} (each link takes one)"
+    for match in _NOTE_NESTING.finditer(text):
+        depth = len(_NOTE_MARKER.findall(match.group(2))) + len(match.group(1).expandtabs(4)) // 4
+        if depth > MAX_NOTE_NESTING:
+            line = text.count("\n", 0, match.start()) + 1
+            return (f"nests lists or quotes {depth} levels deep (line {line} of the note); "
+                    f"a note nests at most {MAX_NOTE_NESTING} levels")
+    return None
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of ``text`` (tabs and newlines allowed), as ``U+0007``."""
+    match = _CONTROL.search(text)
+    return f"U+{ord(match.group()):04X}" if match else None
+
+
 # --------------------------------------------------------------------------------------------
-# Parsing
+# Rules on values: written once, for a Paper from any source (a file, a scrape, an API)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that one value of a paper breaks, not yet located: whoever made the paper (the
+    file reader, the importer) knows where the value came from and makes it a ``Problem``."""
+
+    key: str
+    """The key as a contributor writes it: ``title``, ``topics``, ``links.code``."""
+    message: str
+    item: int | None = None
+    """Which item of a list or mapping value (``authors``, ``topics``, ``links``), from 0."""
+    offset: int | None = None
+    """Where in a text value (the abstract) the problem is, as a character index."""
+
+
+def paper_problems(paper: Paper, topic_ids: Collection[str], *, today: dt.date,
+                   unknown: Collection[str] = ()) -> list[Finding]:
+    """Every rule on values that ``paper`` breaks, each key checked on its own, then the rules
+    between keys (dates in order, ``author_count`` against ``authors``). Nothing here knows
+    about YAML, files or lines; ``today`` is the day dates may not be after (plus one day of
+    slack). ``unknown`` names keys whose value the caller could not read (its own problem
+    says why): their rules, and the rules between keys that involve them, are skipped."""
+    found: list[Finding] = []
+    skip = set(unknown)
+
+    def check(key: str, problem: str | None, item: int | None = None) -> None:
+        if problem is not None and key.split(".")[0] not in skip:
+            found.append(Finding(key, problem, item))
+
+    check("title", _title_problem(paper.title))
+    check("published", date_problem(paper.published, today))
+    for i, name in enumerate(paper.authors):
+        check("authors", _text_problem(name, one_line=True), i)
+    if paper.author_count is not None:
+        check("author_count", count_problem(paper.author_count, 1))
+    if paper.upvotes is not None:
+        check("upvotes", count_problem(paper.upvotes, 0))
+    if paper.arxiv is not None:
+        check("arxiv", arxiv_problem(paper.arxiv))
+    kinds: set[str] = set()
+    for i, (kind, url) in enumerate(paper.links):
+        if not _LINK_KIND.match(kind):
+            check("links", f"'{kind}' is not a link kind; use a lowercase word like code, project, data, pdf", i)
+        elif kind in kinds:
+            check("links", f"'{kind}' is given twice", i)
+        else:
+            kinds.add(kind)
+            check(f"links.{kind}", _text_problem(url, one_line=True) or url_problem(url), i)
+    known_topics: list[str] = []
+    for i, topic in enumerate(paper.topics):
+        if problem := _text_problem(topic, one_line=True):
+            check("topics", problem, i)
+        elif topic in known_topics:
+            check("topics", f"'{topic}' is listed twice", i)
+        elif topic not in topic_ids:
+            check("topics", f"unknown topic '{topic}'; valid topics: {', '.join(sorted(topic_ids))}", i)
+        else:
+            known_topics.append(topic)
+    if not paper.topics:
+        check("topics", "needs at least one topic")
+    check("added", date_problem(paper.added, today))
+    if paper.withdrawn is not None:
+        check("withdrawn", date_problem(paper.withdrawn, today))
+    if paper.note is not None:
+        check("note", _text_problem(paper.note) or note_problem(paper.note))
+    if "abstract" not in skip:
+        found += _abstract_problems(paper.abstract)
+
+    # Between keys: only when every value involved is known and fine on its own.
+    skip |= {f.key.split(".")[0] for f in found}
+    if "authors" not in skip and paper.authors and paper.author_count is not None and len(paper.authors) != paper.author_count:
+        check("author_count", f"is {paper.author_count} but {len(paper.authors)} authors are listed; "
+                              "make them agree or drop author_count")
+    if "published" not in skip and paper.added < paper.published:
+        check("added", f"{paper.added} is before the publication date {paper.published}; "
+                       "a paper joins the list after it is published")
+    if "published" not in skip and paper.withdrawn is not None and paper.withdrawn < paper.published:
+        check("withdrawn", f"{paper.withdrawn} is before the publication date {paper.published}; "
+                           "a paper is withdrawn after it is published")
+    return found
+
+
+def _text_problem(value: str, *, one_line: bool = False) -> str | None:
+    """What every text value must be: not blank, no control characters, one line if asked."""
+    if not value.strip():
+        return "is empty"
+    if bad := control_character(value):
+        return f"contains the control character {bad}; remove it"
+    if one_line and "\n" in value.strip():
+        return "must be a single line"
+    return None
+
+
+def _title_problem(title: str) -> str | None:
+    if problem := _text_problem(title, one_line=True):
+        return problem
+    if title != title.strip():
+        return "has white space at its start or end"
+    if len(title) > MAX_TITLE:
+        return f"is {len(title):,} characters long; a title has at most {MAX_TITLE}"
+    return None
+
+
+def date_problem(value: dt.date, today: dt.date) -> str | None:
+    """Why ``value`` cannot be a paper's date (published, added, withdrawn), or None."""
+    if value < EARLIEST:
+        return f"{value} is too early to be right; expected a date after {EARLIEST}"
+    # A day of slack: arXiv dates are UTC, contributors may be a day ahead of the build.
+    if value > today + dt.timedelta(days=1):
+        return f"{value} is in the future"
+    return None
+
+
+def digits_problem(digits: int) -> str:
+    """The message for a whole number of ``digits`` digits, more than a count may have."""
+    return f"has {digits:,} digits; expected a number of at most {MAX_DIGITS} digits"
+
+
+def count_problem(value: int, minimum: int) -> str | None:
+    """Why ``value`` cannot be a count (``author_count``, ``upvotes``) of at least ``minimum``."""
+    if abs(value) >= 10**MAX_DIGITS:
+        # str() of a number past 4,300 digits raises; the logarithm is exact enough there.
+        size = len(str(abs(value))) if abs(value) < 10**4000 else int(math.log10(abs(value))) + 1
+        return digits_problem(size)
+    if value < minimum:
+        return f"{value} is too small; expected an integer >= {minimum}"
+    return None
+
+
+def _abstract_problems(abstract: str) -> list[Finding]:
+    if not abstract:
+        return [Finding("abstract", "the abstract (the text after the front matter) is empty")]
+    if bad := control_character(abstract):
+        found = _CONTROL.search(abstract)
+        return [Finding("abstract", f"contains the control character {bad}; remove it", offset=found.start() if found else 0)]
+    if len(abstract) > MAX_ABSTRACT:
+        return [Finding("abstract", f"is {len(abstract):,} characters long; an abstract has at most {MAX_ABSTRACT:,}")]
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a file: what is about the file (front matter, YAML types, keys, lines); the values
+# are then checked by ``paper_problems``.
 
 
 class _Report:
     """Collects problems for one file; lines are 1-based file lines."""
 
-    def __init__(self, path: str, offset: int, topic_ids: Iterable[str] = ()):
+    def __init__(self, path: str, offset: int):
         self.path = path
-        self.topic_ids = frozenset(topic_ids)
         self.offset = offset  # file line of the first YAML line, minus one
         self.problems: list[Problem] = []
+        # The line of each value read, by (key, item); item None for the whole value.
+        self.lines: dict[tuple[str, int | None], int] = {}
 
     def at(self, line: int, key: str, message: str) -> None:
         self.problems.append(Problem(self.path, line, key, message))
 
     def node(self, node: yaml.Node, key: str, message: str) -> None:
-        self.at(node.start_mark.line + 1 + self.offset, key, message)
+        self.at(self.line(node), key, message)
+
+    def line(self, node: yaml.Node) -> int:
+        return node.start_mark.line + 1 + self.offset
 
 
 def split_front_matter(text: str, report: _Report) -> tuple[str, str, int] | None:
@@ -242,10 +424,18 @@ def split_front_matter(text: str, report: _Report) -> tuple[str, str, int] | Non
     return None
 
 
-def parse_paper(text: str, path: str, topic_ids: Iterable[str]) -> tuple[Paper | None, list[Problem]]:
+#: What a paper holds for a required key the file lacks or gives an unreadable value: never
+#: checked (``paper_problems`` skips unknown keys) and never returned.
+_PLACEHOLDERS: dict[str, object] = {"title": "", "published": EARLIEST, "added": EARLIEST, "topics": ()}
+
+
+def parse_paper(text: str, path: str, topic_ids: Iterable[str], *,
+                today: dt.date | None = None) -> tuple[Paper | None, list[Problem]]:
     """Parse and validate one paper file's text; ``path`` is only used in messages and kept
-    on the paper. Returns the paper (None if anything is wrong) and every problem found."""
-    report = _Report(path, offset=1, topic_ids=topic_ids)
+    on the paper. Returns the paper (None if anything is wrong) and every problem found.
+    What is about the file (front matter, YAML types, keys) is checked here, the values by
+    ``paper_problems`` (``today``, by default the clock's, is the latest date allowed)."""
+    report = _Report(path, offset=1)
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -263,8 +453,9 @@ def parse_paper(text: str, path: str, topic_ids: Iterable[str]) -> tuple[Paper |
 
     values: dict[str, object] = {}
     lines: dict[str, int] = {}
+    unknown: set[str] = set()
     for key_node, value_node in root.value:
-        key_line = key_node.start_mark.line + 1 + report.offset
+        key_line = report.line(key_node)
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _STR:
             report.node(key_node, "", "keys must be plain words like 'title'")
             continue
@@ -278,45 +469,39 @@ def parse_paper(text: str, path: str, topic_ids: Iterable[str]) -> tuple[Paper |
             hint = f"did you mean '{close[0]}'? " if close else ""
             report.at(key_line, key, f"unknown key; {hint}allowed keys: {', '.join(KEYS)}")
             continue
-        value = _VALIDATORS[key](value_node, report, key)
-        if value is not None:
+        report.lines[(key, None)] = report.line(value_node)
+        value = _READERS[key](value_node, report, key)
+        if value is None:
+            unknown.add(key)
+        else:
             values[key] = value
 
-    top = root.start_mark.line + 1 + report.offset
+    top = report.line(root)
     for key in REQUIRED:
         if key not in lines:
             report.at(top, key, f"required key '{key}' is missing")
-
-    authors, count = values.get("authors"), values.get("author_count")
-    if authors and count is not None and len(authors) != count:  # type: ignore[arg-type]
-        report.at(lines["author_count"], "author_count",
-                  f"is {count} but {len(authors)} authors are listed; make them agree or drop author_count")  # type: ignore[arg-type]
-    published, added = values.get("published"), values.get("added")
-    if published and added and added < published:  # type: ignore[operator]
-        report.at(lines["added"], "added",
-                  f"{added} is before the publication date {published}; a paper joins the list after it is published")
-    withdrawn = values.get("withdrawn")
-    if published and withdrawn and withdrawn < published:  # type: ignore[operator]
-        report.at(lines["withdrawn"], "withdrawn",
-                  f"{withdrawn} is before the publication date {published}; a paper is withdrawn after it is published")
+            unknown.add(key)
 
     abstract = body.strip()
     if abstract.startswith("---"):
         report.at(body_line + body[:body.index("---")].count("\n"), "abstract",
                   "a second '---' line follows the front matter; keep one front matter block, then the abstract")
-    elif not abstract:
-        report.at(body_line, "abstract", "the abstract (the text after the front matter) is empty")
-    elif bad := control_character(abstract):
-        found = _CONTROL.search(body)
-        line = body_line + (body[:found.start()].count("\n") if found else 0)
-        report.at(line, "abstract", f"contains the control character {bad}; remove it")
-    elif len(abstract) > MAX_ABSTRACT:
-        report.at(body_line, "abstract",
-                  f"is {len(abstract):,} characters long; an abstract has at most {MAX_ABSTRACT:,}")
+        unknown.add("abstract")
+
+    paper = Paper(**{**_PLACEHOLDERS, **values}, abstract=abstract, path=path, lines=lines)  # type: ignore[arg-type]
+    abstract_line = body_line + body[:len(body) - len(body.lstrip())].count("\n")
+    for finding in paper_problems(paper, frozenset(topic_ids), today=today or dt.date.today(), unknown=unknown):
+        if finding.offset is not None:
+            line = abstract_line + abstract.count("\n", 0, finding.offset)
+        elif finding.key == "abstract":
+            line = body_line
+        else:
+            line = report.lines.get((finding.key, finding.item)) or report.lines.get((finding.key.split(".")[0], None), top)
+        report.at(line, finding.key, finding.message)
 
     if report.problems:
         return None, report.problems
-    return Paper(abstract=abstract, path=path, lines=lines, **values), []  # type: ignore[arg-type]
+    return paper, []
 
 
 def _compose(yaml_text: str, report: _Report) -> yaml.Node | None:
@@ -340,17 +525,12 @@ def _compose(yaml_text: str, report: _Report) -> yaml.Node | None:
     return None
 
 
-# One validator per key: each takes the value's node, reports what is wrong with it and
-# returns the Python value (or None when it is unusable).
+# One reader per key: each takes the value's node, reports what is wrong with its YAML (a type,
+# a shape) and returns the Python value, or None when it is unusable. The value's own rules are
+# ``paper_problems``'s.
 
 
-def control_character(text: str) -> str | None:
-    """The first control character of ``text`` (tabs and newlines allowed), as ``U+0007``."""
-    match = _CONTROL.search(text)
-    return f"U+{ord(match.group()):04X}" if match else None
-
-
-def _text(node: yaml.Node, report: _Report, key: str, *, one_line: bool = False) -> str | None:
+def _read_text(node: yaml.Node, report: _Report, key: str) -> str | None:
     if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
         if isinstance(node, yaml.ScalarNode):
             report.node(node, key, f"expected text but YAML reads {node.value!r} as another type; put it in quotes")
@@ -358,194 +538,94 @@ def _text(node: yaml.Node, report: _Report, key: str, *, one_line: bool = False)
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
             report.node(node, key, f"expected text, found {kind}")
         return None
-    value = node.value
-    if not value.strip():
-        report.node(node, key, "is empty")
-        return None
-    if bad := control_character(value):
-        report.node(node, key, f"contains the control character {bad}; remove it")
-        return None
-    if one_line and "\n" in value.strip():
-        report.node(node, key, "must be a single line")
-        return None
-    return value
+    return node.value
 
 
-def _validate_title(node, report, key):
-    value = _text(node, report, key, one_line=True)
-    if value is None:
-        return None
-    if value != value.strip():
-        report.node(node, key, "has white space at its start or end")
-        return None
-    if len(value) > MAX_TITLE:
-        report.node(node, key, f"is {len(value):,} characters long; a title has at most {MAX_TITLE}")
-        return None
-    return value
+def _trimmed(value: str) -> str:
+    """``value`` without the white space around it, unless that holds a control character
+    (U+0085 and U+001C-U+001F count as white space too): then as written, for the rules to
+    refuse, as they would refuse it anywhere else in the value."""
+    trimmed = value.strip()
+    return value if len(trimmed) != len(value) and control_character(value) and not control_character(trimmed) else trimmed
 
 
-def _validate_date(node, report, key):
+def _read_trimmed(node, report, key):
+    value = _read_text(node, report, key)
+    return None if value is None else _trimmed(value)
+
+
+def _read_date(node, report, key):
     raw = node.value if isinstance(node, yaml.ScalarNode) else ""
     if not isinstance(raw, str) or (value := parse_date(raw)) is None:
         report.node(node, key, f"'{raw}' is not a date; expected YYYY-MM-DD, e.g. 2024-08-08")
         return None
-    if value < EARLIEST:
-        report.node(node, key, f"{value} is too early to be right; expected a date after {EARLIEST}")
-        return None
-    # A day of slack: arXiv dates are UTC, contributors may be a day ahead of the build.
-    if value > dt.date.today() + dt.timedelta(days=1):
-        report.node(node, key, f"{value} is in the future")
-        return None
     return value
 
 
-def _int(node, report, key, minimum: int):
+def _read_int(node, report, key, minimum: int):
     if not isinstance(node, yaml.ScalarNode) or node.tag != _INT or not re.fullmatch(r"[0-9]+|-[0-9]+", node.value):
         text = node.value if isinstance(node, yaml.ScalarNode) else "a list or mapping"
         text = text if len(text) <= 40 else f"{text[:20]}...' ({len(text):,} characters) '"
         report.node(node, key, f"'{text}' is not a whole number; expected an integer >= {minimum}")
         return None
-    if len(node.value.lstrip("-")) > MAX_DIGITS:
-        report.node(node, key, f"has {len(node.value.lstrip('-')):,} digits; expected a number of at most {MAX_DIGITS} digits")
+    if len(node.value.lstrip("-")) > MAX_DIGITS:  # before int(): Python refuses past 4,300 digits
+        report.node(node, key, digits_problem(len(node.value.lstrip("-"))))
         return None
-    value = int(node.value)
-    if value < minimum:
-        report.node(node, key, f"{value} is too small; expected an integer >= {minimum}")
-        return None
-    return value
+    return int(node.value)
 
 
-def _validate_author_count(node, report, key):
-    return _int(node, report, key, 1)
-
-
-def _validate_upvotes(node, report, key):
-    return _int(node, report, key, 0)
-
-
-def _list_of_text(node, report, key) -> list[tuple[str, int]] | None:
+def _read_list(node, report, key, *, empty: str):
+    """The text items of a YAML list, stripped; the line of each is noted by its index."""
     if not isinstance(node, yaml.SequenceNode):
         report.node(node, key, "expected a list, e.g. [a, b] or one '- item' per line")
         return None
-    items = []
-    for item in node.value:
-        value = _text(item, report, key, one_line=True)
-        if value is not None:
-            items.append((value.strip(), item.start_mark.line + 1 + report.offset))
-    return items
-
-
-def _validate_authors(node, report, key):
-    items = _list_of_text(node, report, key)
-    if items is None:
-        return None
-    if not items and not node.value:
-        report.node(node, key, "is an empty list; list the authors or drop the key")
-        return None
-    return tuple(name for name, _ in items)
-
-
-def _validate_topics(node, report, key):
-    items = _list_of_text(node, report, key)
-    if items is None:
-        return None
     if not node.value:
-        report.node(node, key, "needs at least one topic")
+        report.node(node, key, empty)
         return None
-    seen: list[str] = []
-    for topic, line in items:
-        if topic in seen:
-            report.at(line, key, f"'{topic}' is listed twice")
-        elif topic not in report.topic_ids:
-            report.at(line, key, f"unknown topic '{topic}'; valid topics: {', '.join(sorted(report.topic_ids))}")
-        else:
-            seen.append(topic)
-    return tuple(seen) if len(seen) == len(items) == len(node.value) else None
+    items: list[str] = []
+    for item in node.value:
+        value = _read_text(item, report, key)
+        if value is not None:
+            report.lines[(key, len(items))] = report.line(item)
+            items.append(_trimmed(value))
+    return tuple(items) or None
 
 
-def _validate_arxiv(node, report, key):
+def _read_arxiv(node, report, key):
     if not isinstance(node, yaml.ScalarNode) or not node.value:
         report.node(node, key, "expected an arXiv id like '2408.04303'")
         return None
     # Read the raw text: YAML would read 2408.04300 as the float 2408.043.
-    problem = arxiv_problem(node.value.strip())
-    if problem:
-        report.node(node, key, problem)
-        return None
     return node.value.strip()
 
 
-def _validate_links(node, report, key):
+def _read_links(node, report, key):
     if not isinstance(node, yaml.MappingNode):
         report.node(node, key, "expected a mapping of kind to URL, e.g. 'code: https://github.com/org/repo'")
         return None
     links: list[tuple[str, str]] = []
-    ok = True
     for kind_node, url_node in node.value:
         kind = kind_node.value if isinstance(kind_node, yaml.ScalarNode) else ""
-        if not isinstance(kind, str) or not _LINK_KIND.match(kind):
-            report.node(kind_node, key, f"'{kind}' is not a link kind; use a lowercase word like code, project, data, pdf")
-            ok = False
-            continue
-        if kind in dict(links):
-            report.node(kind_node, key, f"'{kind}' is given twice")
-            ok = False
-            continue
-        url = _text(url_node, report, f"{key}.{kind}", one_line=True)
-        if url is None:
-            ok = False
-            continue
-        if problem := url_problem(url.strip()):
-            report.node(url_node, f"{key}.{kind}", problem)
-            ok = False
-            continue
-        links.append((kind, url.strip()))
-    return tuple(links) if ok else None
+        url = _read_text(url_node, report, f"{key}.{kind}")
+        if url is not None:
+            report.lines[(key, len(links))] = report.line(kind_node)
+            report.lines[(f"{key}.{kind}", len(links))] = report.line(url_node)
+            links.append((kind, _trimmed(url)))
+    return tuple(links)
 
 
-_NOTE_NESTING = re.compile(r"^([ \t]*)((?:(?:[-*+]|[0-9]{1,9}[.)])(?:[ \t]+|$)|>[ \t]*)+)", re.MULTILINE)
-_NOTE_MARKER = re.compile(r"[-*+>]|[0-9]{1,9}[.)]")
-
-
-def note_problem(text: str) -> str | None:
-    """Why a curator's note is too large or too deeply nested to be rendered, or None. The
-    validator reports it, and ``render.note_html`` shows such a note as plain text instead of
-    handing it to Markdown (one rule, two places that rely on it)."""
-    if len(text) > MAX_NOTE:
-        return f"is {len(text):,} characters long; a note has at most {MAX_NOTE:,}"
-    if (brackets := text.count("[")) > MAX_NOTE_BRACKETS:
-        return f"has {brackets} '[' brackets; a note has at most {MAX_NOTE_BRACKETS} (each link takes one)"
-    for match in _NOTE_NESTING.finditer(text):
-        depth = len(_NOTE_MARKER.findall(match.group(2))) + len(match.group(1).expandtabs(4)) // 4
-        if depth > MAX_NOTE_NESTING:
-            line = text.count("\n", 0, match.start()) + 1
-            return (f"nests lists or quotes {depth} levels deep (line {line} of the note); "
-                    f"a note nests at most {MAX_NOTE_NESTING} levels")
-    return None
-
-
-def _validate_note(node, report, key):
-    value = _text(node, report, key)
-    if value is None:
-        return None
-    if problem := note_problem(value.strip()):
-        report.node(node, key, problem)
-        return None
-    return value.strip()
-
-
-_VALIDATORS = {
-    "title": _validate_title,
-    "published": _validate_date,
-    "added": _validate_date,
-    "withdrawn": _validate_date,
-    "authors": _validate_authors,
-    "author_count": _validate_author_count,
-    "upvotes": _validate_upvotes,
-    "arxiv": _validate_arxiv,
-    "links": _validate_links,
-    "topics": _validate_topics,
-    "note": _validate_note,
+_READERS: dict[str, Callable[[yaml.Node, _Report, str], object]] = {
+    "title": _read_text,
+    "published": _read_date,
+    "added": _read_date,
+    "withdrawn": _read_date,
+    "authors": partial(_read_list, empty="is an empty list; list the authors or drop the key"),
+    "author_count": partial(_read_int, minimum=1),
+    "upvotes": partial(_read_int, minimum=0),
+    "arxiv": _read_arxiv,
+    "links": _read_links,
+    "topics": partial(_read_list, empty="needs at least one topic"),
+    "note": _read_trimmed,
 }
 
 

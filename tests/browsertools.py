@@ -1,12 +1,14 @@
 """What the Playwright browser tests share: Debian's Chromium, launched through Playwright's sync
-API, and a quiet static server on 127.0.0.1 for the site each test file builds.
+API, a quiet static server on 127.0.0.1 for the site each test file builds, and the helpers
+of the reading and audit tests (pages with their errors recorded, axe-core, the five kinds of
+page of a built site).
 
 Without a browser the tests skip on a developer's machine but fail under CI (CI is set), so a
 missing install step can never pass unnoticed.
 
-A test module takes the module-scoped ``browser`` fixture by importing it
-(``from browsertools import browser``), or builds its own on ``chromium()`` when it needs more
-than Chromium; its ``base_url`` fixture serves its own site with ``serve(directory)``.
+A test takes the session-scoped ``browser`` fixture (``conftest.py``: one Chromium per test
+process, started by the first browser test and shared by every file); its module's
+``base_url`` fixture serves its own site with ``serve(directory)``.
 """
 
 from __future__ import annotations
@@ -15,16 +17,20 @@ import contextlib
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 MISSING = "no Chromium found (apt-get install chromium) or playwright not installed"
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def chromium_path() -> str | None:
@@ -32,6 +38,14 @@ def chromium_path() -> str | None:
         if candidate and Path(candidate).exists():
             return candidate
     return None
+
+
+def need(ready: bool, message: str) -> None:
+    """Skip the test when ``ready`` is false, or fail it under CI (a missing install step)."""
+    if not ready:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests cannot run under CI: {message}")
+        pytest.skip(message)
 
 
 @contextlib.contextmanager
@@ -43,21 +57,12 @@ def chromium(*, ready: bool = True, message: str = MISSING) -> Iterator:
         from playwright.sync_api import sync_playwright
     except ImportError:
         path = None
-    if path is None or not ready:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run under CI: {message}")
-        pytest.skip(message)
+    need(path is not None and ready, message)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         browser.chromium_executable = path
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -77,3 +82,63 @@ def serve(directory: Path | str) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def new_page(browser, *, scheme: str = "light", width: int = 1280, height: int = 900, javascript: bool = True):
+    """A page in a context of its own, recording console errors, page errors, failed requests
+    (``page.errors``) and every requested URL (``page.requests``)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
+                                  color_scheme="dark" if scheme == "dark" else "light", java_script_enabled=javascript)
+    page = context.new_page()
+    page.errors = []
+    page.requests = []
+    page.on("console", lambda m: page.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: page.errors.append(f"request failed: {r.url}"))
+    page.on("request", lambda r: page.requests.append(r.url))
+    return page
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append((attrs.get("class") or "", attrs["href"]))
+
+
+def links_of(site: Path, path: str) -> list[tuple[str, str]]:
+    parser = _Links()
+    parser.feed((site / path / "index.html").read_text())
+    return parser.hrefs
+
+
+def five_pages(site: Path) -> dict[str, str]:
+    """Home, topics, a topic page, a year page and a paper page of a built site, found through
+    its links (not named from today's data)."""
+    def resolved(path: str) -> list[tuple[str, str]]:
+        return [(cls, urljoin("http://x/" + path, href).removeprefix("http://x/")) for cls, href in links_of(site, path)]
+    topics = [href for _, href in resolved("topics/") if re.fullmatch(r"topics/[\w-]+/", href)]
+    years = [href for _, href in resolved("dates/") if re.fullmatch(r"dates/\d{4}/", href)]
+    papers = [href for cls, href in resolved("") if "rl-entry__title" in cls]
+    assert topics and years and papers
+    return {"home": "", "topics": "topics/", "topic": topics[0], "year": years[0], "paper": papers[0]}
+
+
+def set_scheme(page, scheme: str) -> None:
+    """Material follows prefers-color-scheme until the reader picks one; check both."""
+    want = "slate" if scheme == "dark" else "default"
+    assert page.locator("body").get_attribute("data-md-color-scheme") == want
+
+
+def axe(page) -> list[dict]:
+    """axe-core's violations on the page as it is now."""
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ["violations"]})
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map(n => n.target.join(" ") + " :: " + n.failureSummary).slice(0, 5)}))
+    }""")

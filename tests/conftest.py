@@ -11,6 +11,7 @@ checks that the suite left ``papers/`` and ``topics.yml`` byte for byte as they 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import importlib.util
 import io
 import logging
@@ -18,6 +19,8 @@ import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,12 +74,27 @@ def _script(name: str):
     return importlib.import_module(f"readinglist.commands.{stem}")
 
 
-def run_script(name: str, *argv: str | Path, check: bool = False) -> Result:
+@contextlib.contextmanager
+def environment(env: dict | None) -> Iterator[None]:
+    """``os.environ`` with ``env``'s variables set, for the duration of an in-process run."""
+    saved = {key: os.environ.get(key) for key in env or {}}
+    os.environ.update(env or {})
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_script(name: str, *argv: str | Path, check: bool = False, env: dict | None = None) -> Result:
     """Run ``scripts/<name>``'s ``main`` in this process (no interpreter start-up: a tenth of
-    the time), capturing its output and exit code like ``run``. The subprocess smoke tests
-    keep checking that each script also runs as a program."""
+    the time), capturing its output and exit code like ``run`` (``env``: variables set for the
+    run). The subprocess smoke tests keep checking that each script also runs as a program."""
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), environment(env):
         try:
             code = _script(name).main([str(a) for a in argv])
         except SystemExit as exc:
@@ -115,9 +133,13 @@ def copy_project(dest: Path, *, papers: Path | bool | None = FIXTURE_PAPERS) -> 
     return dest
 
 
-def mkdocs_build(project: Path, *extra: str) -> subprocess.CompletedProcess:
+#: For builds whose search index no test looks at: no Pagefind run (a second or two each).
+NO_SEARCH = {"READINGLIST_SEARCH": "off"}
+
+
+def mkdocs_build(project: Path, *extra: str, env: dict | None = None) -> subprocess.CompletedProcess:
     mkdocs = Path(sys.executable).parent / "mkdocs"
-    return run(mkdocs, "build", "--strict", "-d", project / "site", *extra, cwd=project)
+    return run(mkdocs, "build", "--strict", "-d", project / "site", *extra, cwd=project, env=env)
 
 
 def mkdocs_build_in_process(project: Path) -> Result:
@@ -167,6 +189,16 @@ def working_tree_untouched():
     assert after == before, "the test suite changed the working tree's papers/ or topics.yml"
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium (Playwright), one per test process: started by the first browser test and
+    shared by every browser test file (each test opens contexts of its own)."""
+    from browsertools import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return copy_project(tmp_path / "project")
@@ -174,21 +206,56 @@ def project(tmp_path: Path) -> Path:
 
 @dataclass
 class BuiltSite:
-    """A strict build of the fixture project: its site, papers folder and build log."""
+    """A strict build of the fixture project: its site, papers folder and build log, and the
+    build time it was given (``SOURCE_DATE_EPOCH``, so another engine can rebuild it to the byte)."""
 
     site: Path
     papers: Path
     stderr: str
+    epoch: str
+
+    @property
+    def project(self) -> Path:
+        return self.site.parent
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build_fixture_site(project: Path) -> BuiltSite:
+    copy_project(project)
+    give_arxiv_id(project / "papers")
+    # The build's time is fixed (reproducible), and it is now: the site is not stale in the browser.
+    epoch = str(int(time.time()))
+    result = mkdocs_build(project, env={"SOURCE_DATE_EPOCH": epoch})
+    assert result.returncode == 0, result.stderr
+    (project / "build.log").write_text(result.stderr, encoding="utf-8")
+    (project / "build.epoch").write_text(epoch, encoding="utf-8")
+    return BuiltSite(project / "site", project / "papers", result.stderr, epoch)
 
 
 @pytest.fixture(scope="session")
-def fixture_build(tmp_path_factory) -> BuiltSite:
-    """The fixture papers (one given an arXiv id) built once per session with --strict."""
-    project = copy_project(tmp_path_factory.mktemp("fixture") / "project")
-    give_arxiv_id(project / "papers")
-    result = mkdocs_build(project)
-    assert result.returncode == 0, result.stderr
-    return BuiltSite(project / "site", project / "papers", result.stderr)
+def fixture_build(tmp_path_factory, worker_id) -> BuiltSite:
+    """The fixture papers (one given an arXiv id) built with --strict once per run: under
+    pytest-xdist the first worker to need it builds it (under a lock, in the run's shared
+    temporary folder) and the others read the same site. Tests only read it."""
+    if worker_id == "master":
+        return _build_fixture_site(tmp_path_factory.mktemp("fixture") / "project")
+    shared = tmp_path_factory.getbasetemp().parent  # this run's folder, shared by its workers
+    project = shared / "fixture-site" / "project"
+    with _locked(shared / "fixture-site.lock"):
+        if (project / "build.epoch").is_file():
+            return BuiltSite(project / "site", project / "papers", (project / "build.log").read_text(encoding="utf-8"),
+                             (project / "build.epoch").read_text(encoding="utf-8"))
+        shutil.rmtree(project.parent, ignore_errors=True)  # a build that failed half-way
+        return _build_fixture_site(project)
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,10 @@ from __future__ import annotations
 import feedparser
 import pytest
 
-import browsertools
 from browsertools import serve
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
-browser = browsertools.browser  # the shared module-scoped Chromium fixture
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 QWEN = "papers/2025/qwenlong-cprs-towards-infty-llms-with-dynamic-context-optimization/"

@@ -13,12 +13,10 @@ import datetime as dt
 import pytest
 from test_pipeline import build_fixture_site, record
 
-import browsertools
 from browsertools import serve
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
-browser = browsertools.browser  # the shared module-scoped Chromium fixture
 
 BUILT = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"

@@ -1,6 +1,8 @@
-"""Reading comfort in a real browser (Playwright driving Debian's Chromium): accessibility in
-both colour schemes (axe-core), math rendered at build time (MathML, no math script, no layout
-shift, readable with JavaScript off), and "new since your last visit" with read marks.
+"""Reading comfort in a real browser (Playwright driving Debian's Chromium): math rendered at
+build time (MathML, no math script, no layout shift, readable with JavaScript off), and "new
+since your last visit" with read marks (axe-core checks the marks). Accessibility audits of
+the fixture site's pages (axe-core in both colour schemes, Lighthouse) are in
+tests/test_browser_audits.py.
 
 Like tests/test_browser.py, these skip without a browser on a developer's machine and fail
 under CI (CI set). Screenshots at 1280 and 390 px, light and dark, go to
@@ -11,23 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import re
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin
 
 import pytest
 
-from browsertools import chromium, serve
-from conftest import ROOT, copy_project, run
+from browsertools import AXE, axe, five_pages, need, new_page, serve, set_scheme
+from conftest import NO_SEARCH, ROOT, copy_project, run
 from readinglist.catalog import make_slug
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 STORE = "rl-reading-list:v1"
 SCHEMES = ("light", "dark")
 
@@ -45,16 +42,15 @@ ABSTRACT = "We study $\\alpha \\leq \\beta$ and $\\frac{1}{\\sqrt{d_k}}$ scaling
 
 
 @pytest.fixture(scope="module")
-def browser():
-    # Lighthouse starts its own Chromium, from browser.chromium_executable.
-    with chromium(ready=AXE.is_file(),
-                  message="no Chromium found (apt-get install chromium), playwright not installed, or axe-core missing (npm ci)") as launched:
-        yield launched
+def browser(browser):
+    """The shared Chromium, with axe-core (npm ci) too: the marks are checked with it."""
+    need(AXE.is_file(), "axe-core missing (npm ci)")
+    return browser
 
 
 @pytest.fixture(scope="module")
 def real_url(built_site):
-    """The shipped site (the real papers): what axe and the math checks look at."""
+    """The fixture site (the frozen list): what the math checks and screenshots look at."""
     with serve(built_site) as url:
         yield url
 
@@ -80,86 +76,9 @@ def fixture_site(tmp_path_factory):
     # finds in sitemap.xml, which holds site_url's addresses.
     with serve(project / "site") as url:
         result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
-                     env={"SITE_URL": url})
+                     env={"SITE_URL": url, **NO_SEARCH})  # search: test_browser_search.py
         assert result.returncode == 0, result.stderr
         yield url, urls
-
-
-def new_page(browser, *, scheme: str = "light", width: int = 1280, height: int = 900, javascript: bool = True):
-    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
-                                  color_scheme="dark" if scheme == "dark" else "light", java_script_enabled=javascript)
-    page = context.new_page()
-    page.errors = []
-    page.requests = []
-    page.on("console", lambda m: page.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: page.errors.append(f"page error: {e}"))
-    page.on("requestfailed", lambda r: page.errors.append(f"request failed: {r.url}"))
-    page.on("request", lambda r: page.requests.append(r.url))
-    return page
-
-
-class _Links(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "a" and attrs.get("href"):
-            self.hrefs.append((attrs.get("class") or "", attrs["href"]))
-
-
-def links_of(site: Path, path: str) -> list[tuple[str, str]]:
-    parser = _Links()
-    parser.feed((site / path / "index.html").read_text())
-    return parser.hrefs
-
-
-def five_pages(site: Path) -> dict[str, str]:
-    """Home, topics, a topic page, a year page and a paper page of a built site, found through
-    its links (not named from today's data)."""
-    def resolved(path: str) -> list[tuple[str, str]]:
-        return [(cls, urljoin("http://x/" + path, href).removeprefix("http://x/")) for cls, href in links_of(site, path)]
-    topics = [href for _, href in resolved("topics/") if re.fullmatch(r"topics/[\w-]+/", href)]
-    years = [href for _, href in resolved("dates/") if re.fullmatch(r"dates/\d{4}/", href)]
-    papers = [href for cls, href in resolved("") if "rl-entry__title" in cls]
-    assert topics and years and papers
-    return {"home": "", "topics": "topics/", "topic": topics[0], "year": years[0], "paper": papers[0]}
-
-
-def set_scheme(page, scheme: str) -> None:
-    """Material follows prefers-color-scheme until the reader picks one; check both."""
-    want = "slate" if scheme == "dark" else "default"
-    assert page.locator("body").get_attribute("data-md-color-scheme") == want
-
-
-def axe(page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("""async () => {
-        const r = await axe.run(document, {resultTypes: ["violations"]})
-        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map(n => n.target.join(" ") + " :: " + n.failureSummary).slice(0, 5)}))
-    }""")
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# Accessibility
-
-
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_axe_finds_no_serious_violations_in_either_scheme(browser, built_site, real_url, scheme):
-    page = new_page(browser, scheme=scheme)
-    problems = {}
-    for label, path in five_pages(built_site).items():
-        page.goto(real_url + path)
-        page.wait_for_load_state("networkidle")
-        set_scheme(page, scheme)
-        serious = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
-        if serious:
-            problems[label] = serious
-    page.context.close()
-    assert problems == {}, json.dumps(problems, indent=1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -378,8 +297,7 @@ def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site
     shots = {"new-since": url + "topics/long-context/", "math": url + urls[MATH_TITLE],
              "home": real_url, "paper": real_url + five_pages(built_site)["paper"]}
     for label, target in shots.items():
-        page.goto(target)
-        page.wait_for_load_state("networkidle")
+        page.goto(target)  # waits for "load": every image, style and script is in
         set_scheme(page, scheme)
         path = ARTIFACTS / f"reading-{label}-{name}-{scheme}.png"
         page.screenshot(path=str(path), full_page=True)
@@ -388,31 +306,3 @@ def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site
             assert page.locator(".rl-new-badge:visible").count() > 0
             assert [v["id"] for v in axe(page) if v["impact"] in ("serious", "critical")] == []
     page.context.close()
-
-
-# --------------------------------------------------------------------------------------------
-# Lighthouse (npm, pinned): about 30 s per page, so two pages
-
-
-LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-
-
-@pytest.mark.parametrize("label", ["home", "paper"])
-def test_lighthouse_accessibility_and_best_practices(browser, built_site, real_url, tmp_path, label):
-    """Lighthouse's default (mobile) run: accessibility >= 95 and best practices 100."""
-    if not LIGHTHOUSE.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Lighthouse is missing: run 'npm ci'")
-        pytest.skip("Lighthouse is missing: run 'npm ci'")
-    report = tmp_path / "report.json"
-    result = run(LIGHTHOUSE, real_url + five_pages(built_site)[label], "--quiet", "--output=json", f"--output-path={report}",
-                 "--only-categories=accessibility,best-practices",
-                 "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-dev-shm-usage",
-                 env={"CHROME_PATH": browser.chromium_executable})
-    assert result.returncode == 0, result.stderr[-2000:]
-    audit = json.loads(report.read_text())
-    scores = {name: round(category["score"] * 100) for name, category in audit["categories"].items()}
-    failing = sorted(name for name, a in audit["audits"].items()
-                     if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary")
-    assert scores["accessibility"] >= 95, (scores, failing)
-    assert scores["best-practices"] == 100, (scores, failing)

@@ -14,14 +14,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-import browsertools
 from browsertools import serve
 from conftest import copy_project, run
 from readinglist.catalog import new_path
 from readinglist.model import Paper, dump_paper
 
 pytestmark = pytest.mark.browser
-browser = browsertools.browser  # the shared module-scoped Chromium fixture
 
 FILLER = "We study language models with careful experiments and report results on standard benchmarks"
 

@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from conftest import copy_project, run
+from conftest import run
 
 GENERATOR = re.compile(rb'<meta name="generator" content="[^"]*">')
 
@@ -26,19 +26,20 @@ def site_files(site: Path) -> dict[str, bytes]:
     return files
 
 
-def test_properdocs_builds_the_same_site(tmp_path):
-    project = copy_project(tmp_path / "project")
-    bin_dir = Path(sys.executable).parent
-    for engine in ("mkdocs", "properdocs"):
-        # One fixed build time (the footer and status.json carry it), as reproducible builds do.
-        result = run(bin_dir / engine, "build", "--strict", "-d", project / f"site-{engine}", cwd=project,
-                     env={"SOURCE_DATE_EPOCH": "1795132800"})
-        assert result.returncode == 0, result.stderr
-    mkdocs, properdocs = site_files(project / "site-mkdocs"), site_files(project / "site-properdocs")
+def test_properdocs_builds_the_same_site(fixture_build, tmp_path):
+    """ProperDocs rebuilds the session's MkDocs build of the fixture project (same sources,
+    same SOURCE_DATE_EPOCH) into a folder of its own."""
+    properdocs_site = tmp_path / "site-properdocs"
+    # One fixed build time (the footer and status.json carry it), as reproducible builds do.
+    result = run(Path(sys.executable).parent / "properdocs", "build", "--strict", "-d", properdocs_site, cwd=fixture_build.project,
+                 env={"SOURCE_DATE_EPOCH": fixture_build.epoch})
+    assert result.returncode == 0, result.stderr
+    mkdocs, properdocs = site_files(fixture_build.site), site_files(properdocs_site)
     assert sorted(mkdocs) == sorted(properdocs)
     assert any(name.endswith(".html") for name in mkdocs)
     different = [name for name in mkdocs if mkdocs[name] != properdocs[name]]
     assert different == []
-    assert (project / "site-mkdocs/pagefind/pagefind.js").is_file() and (project / "site-properdocs/pagefind/pagefind.js").is_file()
-    generators = GENERATOR.findall((project / "site-properdocs" / "index.html").read_bytes())
+    assert (fixture_build.site / "pagefind/pagefind.js").is_file() and (properdocs_site / "pagefind/pagefind.js").is_file()
+    generators = GENERATOR.findall((properdocs_site / "index.html").read_bytes())
     assert generators and b"ProperDocs" in generators[0]
+    assert b"ProperDocs" not in GENERATOR.findall((fixture_build.site / "index.html").read_bytes())[0]

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from conftest import ROOT, run
+from conftest import ROOT, run, run_script
 from fakeapi import FakeApi, Reply
 from readinglist.catalog import Catalog
 from readinglist.enrich import Finder, arxiv_query, decide, enrich
@@ -104,8 +104,10 @@ def snapshot(papers: Path) -> dict[str, bytes]:
     return {p.relative_to(papers).as_posix(): p.read_bytes() for p in sorted(papers.rglob("*")) if p.is_file()}
 
 
-def enrich_run(api, papers, *extra):
-    result = run("scripts/enrich.py", "--papers-dir", papers, "--base-url", api.url, "--arxiv-url", api.url, *FAST, *extra)
+def enrich_run(api, papers, *extra, program: bool = False):
+    """scripts/enrich.py against the fake API, in this process (or as a program)."""
+    argv = ("--papers-dir", papers, "--base-url", api.url, "--arxiv-url", api.url, *FAST, *extra)
+    result = run("scripts/enrich.py", *argv) if program else run_script("enrich.py", *argv)
     assert "Traceback" not in result.stdout + result.stderr
     return result
 
@@ -120,7 +122,7 @@ def test_a_certain_match_is_written_and_a_second_run_changes_nothing(api, tmp_pa
     api.route(hf_search(LONGHEADS), Reply.file("search-certain.json"))
     papers = folder(tmp_path, LONGHEADS, COMPLETE)
     before = front(papers, LONGHEADS[0])
-    result = enrich_run(api, papers)
+    result = enrich_run(api, papers, program=True)  # once through the real command line
     assert result.returncode == 0, result.stderr
     assert f"enriched: papers/{LONGHEADS[0]}: arXiv 2402.10685, 8 authors" in result.stdout
     assert result.stdout.strip().endswith("1 enriched, 0 candidates to check, 0 not found, 1 already complete")

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, run
+from conftest import ROOT, Result, run, run_script
 from hostile_server import HostileServer, Raw, Trickle, response
 from readinglist import cli
 from readinglist.catalog import Catalog, load_catalog, new_path
@@ -50,8 +50,8 @@ def write(papers: Path, p: Paper) -> Path:
     return path
 
 
-def validate(papers: Path, *extra) -> subprocess.CompletedProcess:
-    result = run("scripts/validate.py", "--papers-dir", papers, *extra)
+def validate(papers: Path, *extra) -> Result:
+    result = run_script("validate.py", "--papers-dir", papers, *extra)
     assert "Traceback" not in result.stdout + result.stderr
     return result
 
@@ -79,7 +79,7 @@ def test_a_symlinked_year_folder_is_refused_and_never_written_through(papers, tm
     assert "papers/2025:1: is a symbolic link; paper files and year folders must be real files and folders" in result.stdout
     scrape = tmp_path / "scrape.txt"
     scrape.write_text("Attention Heads in Depth\n\nWe study attention heads.\n\n  • 3 authors\n·\nMar 3, 2025 4\n")
-    imported = run("scripts/import_scrape.py", scrape, "--papers-dir", papers)
+    imported = run_script("import_scrape.py", scrape, "--papers-dir", papers)
     assert imported.returncode == 1 and "papers/2025:1: is a symbolic link" in imported.stderr
     assert precious.read_text() == "curated text, not a paper file\n"
 
@@ -122,7 +122,7 @@ def test_hidden_files_are_allowed_and_a_papers_path_that_is_a_file_is_explained(
     not_a_folder.write_text("x")
     result = validate(not_a_folder)
     assert result.returncode == 1 and "is not a folder" in result.stdout
-    imported = run("scripts/import_scrape.py", ROOT / "tests/fixtures/hf-daily-papers-scrape.txt", "--papers-dir", not_a_folder)
+    imported = run_script("import_scrape.py", ROOT / "tests/fixtures/hf-daily-papers-scrape.txt", "--papers-dir", not_a_folder)
     assert imported.returncode == 1 and "is not a folder" in imported.stderr and "Traceback" not in imported.stderr
 
 
@@ -261,7 +261,7 @@ def test_validate_github_output_has_one_command_per_problem(tmp_path):
 def test_a_scrape_token_with_terminal_escapes_reaches_the_terminal_escaped(tmp_path):
     scrape = tmp_path / "s.txt"
     scrape.write_text("Bad Entry about heads\n\nAn abstract.\n\n  • 2 authors\n·\nMar 4, 2024 \x1b]0;pwned\x07\x1b[2J\n")
-    result = run("scripts/import_scrape.py", scrape, "--papers-dir", tmp_path / "papers")
+    result = run_script("import_scrape.py", scrape, "--papers-dir", tmp_path / "papers")
     assert "\x1b" not in result.stderr + result.stdout and "\\x1b]0;pwned\\x07\\x1b[2J" in result.stderr
 
 
@@ -398,16 +398,24 @@ def test_hostile_api_values_that_can_be_dropped_are_dropped():
     ["--arxiv-url", "ftp://x"], ["--wait", "nan"],
 ])
 def test_nonsense_option_values_are_usage_errors(option, tmp_path):
-    result = run("scripts/new_paper.py", "2401.00001", "--papers-dir", tmp_path / "papers", *option)
+    result = run_script("new_paper.py", "2401.00001", "--papers-dir", tmp_path / "papers", *option)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"argument {option[0]}:" in result.stderr
+    assert not (tmp_path / "papers").exists()
+
+
+def test_a_nonsense_option_value_is_a_usage_error_of_the_program(tmp_path):
+    """The same through the real command line (the cases above run in this process)."""
+    result = run("scripts/new_paper.py", "2401.00001", "--papers-dir", tmp_path / "papers", "--timeout", "nan")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "argument --timeout:" in result.stderr and result.stderr.startswith("usage: new_paper.py")
     assert not (tmp_path / "papers").exists()
 
 
 def test_new_paper_checks_the_answer_is_the_paper_asked_for(tmp_path):
     with HostileServer() as server:
         server.route("/api/papers/2401.00001", Raw(response(200, json.dumps(hf(id="2402.09999")).encode())))
-        result = run("scripts/new_paper.py", "2401.00001", "--papers-dir", tmp_path / "papers", "--base-url", server.url)
+        result = run_script("new_paper.py", "2401.00001", "--papers-dir", tmp_path / "papers", "--base-url", server.url)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "cannot fetch 2401.00001: the server answered with another paper (2402.09999: 'Attention Heads'); nothing was written" in result.stderr
     assert not list((tmp_path / "papers").rglob("*.md")) if (tmp_path / "papers").exists() else True
@@ -467,7 +475,7 @@ def test_ctrl_c_message_says_how_far_the_run_got(phase, words, capsys, monkeypat
 def test_a_date_problem_of_a_scrape_is_reported_at_the_date_line(tmp_path):
     scrape = tmp_path / "s.txt"
     scrape.write_text("Attention Heads in Depth\n\nWe study attention heads.\n\n  • 3 authors\n·\nMar 3, 2999 4\n")
-    result = run("scripts/import_scrape.py", scrape, "--papers-dir", tmp_path / "papers")
+    result = run_script("import_scrape.py", scrape, "--papers-dir", tmp_path / "papers")
     assert f"rejected: {scrape}:7: published: 2999-03-03 is in the future" in result.stderr.splitlines()
 
 
@@ -487,7 +495,7 @@ def test_a_url_the_validator_refuses_stays_text_in_an_imported_abstract(tmp_path
     scrape.write_text("Attention Heads in Depth\n\nCode at https://github.com/a/b and https://a.org:99999/x.\n\n"
                       "  • 3 authors\n·\nMar 3, 2024 4\n")
     papers = tmp_path / "papers"
-    result = run("scripts/import_scrape.py", scrape, "--papers-dir", papers)
+    result = run_script("import_scrape.py", scrape, "--papers-dir", papers)
     assert result.returncode == 0, result.stderr
     text = (papers / "2024/attention-heads-in-depth.md").read_text()
     assert "code: https://github.com/a/b" in text and "99999" not in text.split("---")[1]
@@ -520,25 +528,28 @@ def test_a_year_folder_that_is_a_file_is_reported_before_anything_is_written(tmp
     (papers / "2024").write_text("not a folder")
     scrape = tmp_path / "s.txt"
     scrape.write_text("Attention Heads in Depth\n\nWe study attention heads.\n\n  • 3 authors\n·\nMar 3, 2024 4\n")
-    result = run("scripts/import_scrape.py", scrape, "--papers-dir", papers)
+    result = run_script("import_scrape.py", scrape, "--papers-dir", papers)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "papers/2024:1: is not a paper file" in result.stderr
     assert (papers / "2024").read_text() == "not a folder"
 
 
-@pytest.mark.parametrize("body, words", [
-    (json.dumps([{"paper": hf(authors=5)}]).encode(), "'authors' is int, not a list"),
-    (b'[{"paper": {"id": "2401.00001", "title": "A \\ud800 title"}}]', "contains the character U+D800"),
-    (b"[" * 10_000 + b"]" * 10_000, "nested 10000 levels deep"),
+@pytest.mark.parametrize("body, words, whole_answer", [
+    # One bad paper is rejected by itself (tests/test_fetch_partial.py: the others are imported) ...
+    (json.dumps([{"paper": hf(authors=5)}]).encode(), "'authors' is int, not a list", False),
+    (b'[{"paper": {"id": "2401.00001", "title": "A \\ud800 title"}}]', "contains the character U+D800", False),
+    # ... an answer that cannot be read at all stops the run.
+    (b"[" * 10_000 + b"]" * 10_000, "nested 10000 levels deep", True),
 ])
-def test_fetch_daily_turns_a_hostile_answer_into_one_line_and_writes_nothing(tmp_path, body, words):
+def test_fetch_daily_turns_a_hostile_answer_into_one_line_and_writes_nothing(tmp_path, body, words, whole_answer):
     papers = tmp_path / "papers"
     with HostileServer() as server:
         server.route("/api/daily_papers", Raw(response(200, body)))
-        result = run("scripts/fetch_daily.py", "--date", "2024-01-02", "--papers-dir", papers, "--base-url", server.url, "--retries", "0")
+        result = run_script("fetch_daily.py", "--date", "2024-01-02", "--papers-dir", papers, "--base-url", server.url, "--retries", "0")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and words in lines[0] and lines[0].endswith("Nothing was written.")
+    assert len(lines) == 1 and words in lines[0]
+    assert lines[0].endswith("Nothing was written.") if whole_answer else lines[0].startswith("rejected: ")
     assert not papers.exists() or not list(papers.rglob("*.md"))
 
 

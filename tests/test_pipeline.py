@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, copy_project, run
+from conftest import NO_SEARCH, ROOT, copy_project, run, run_script
 from fakeapi import FakeApi, Reply
 from readinglist.model import parse_paper
 from readinglist.status import (
@@ -199,7 +199,8 @@ def test_per_month_counts_the_last_twelve_months_with_zeros():
 # --- scripts/status.py -----------------------------------------------------------------------
 
 def status(papers: Path, *extra: str):
-    result = run("scripts/status.py", "--papers-dir", papers, *extra)
+    """scripts/status.py in this process (a test below runs it as a program)."""
+    result = run_script("status.py", "--papers-dir", papers, *extra)
     assert "Traceback" not in result.stderr
     return result
 
@@ -303,7 +304,7 @@ def build_fixture_site(dest: Path, *, import_record: str | None, env: dict | Non
     if import_record is not None:
         (project / "papers/.last-import.json").write_text(import_record)
     result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
-                 env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20, "GITHUB_SHA": SHA, **(env or {})})
+                 env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20, "GITHUB_SHA": SHA, **NO_SEARCH, **(env or {})})
     return project, result
 
 
@@ -355,7 +356,7 @@ def test_a_broken_record_fails_the_strict_build_with_a_located_warning(tmp_path)
     # Without --strict the site still builds, saying "no import recorded".
     project = tmp_path / "broken"
     loose = run(Path(sys.executable).parent / "mkdocs", "build", "-d", project / "site", cwd=project,
-                env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20})
+                env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20, **NO_SEARCH})
     assert loose.returncode == 0
     assert ("Updated 2026-11-20 · 3 papers · no import recorded", "2026-11-20T00:00:00Z") in freshness_of(
         (project / "site/about/index.html").read_text())
@@ -400,9 +401,9 @@ def test_refresh_updates_recent_upvotes_keeps_formatting_and_leaves_gone_papers(
         api.route("/api/daily_papers?date=2026-11-19", Reply.file("daily-empty.json"))
         api.route("/api/papers/2611.00001", Reply(body=hf_paper("2611.00001", "Sparse Heads for Long Context", 17)))
         api.route("/api/papers/2611.00002", Reply(body=hf_paper("2611.00002", "Induction Heads at Scale", 3)))
-        result = run("scripts/fetch_daily.py", "--date", "2026-11-19", "--papers-dir", papers, "--base-url", api.url,
-                     "--added", "2026-11-20", "--refresh-days", "30", "--record", papers / ".last-import.json", *FAST,
-                     env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20})
+        result = run_script("fetch_daily.py", "--date", "2026-11-19", "--papers-dir", papers, "--base-url", api.url,
+                            "--added", "2026-11-20", "--refresh-days", "30", "--record", papers / ".last-import.json", *FAST,
+                            env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20})
         asked = sorted(k for k, _, _ in api.requests)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
@@ -432,9 +433,9 @@ def test_record_of_a_run_with_new_papers_and_a_broken_previous_record(tmp_path):
     (papers / ".last-import.json").write_text("{oops")
     with FakeApi() as api:
         api.route("/api/daily_papers?date=2025-01-06", Reply.file("daily-2025-01-06.json"))
-        result = run("scripts/fetch_daily.py", "--date", "2025-01-06", "--papers-dir", papers, "--base-url", api.url,
-                     "--added", "2025-01-08", "--record", papers / ".last-import.json", *FAST,
-                     env={"SOURCE_DATE_EPOCH": "1736294400"})  # 2025-01-08
+        result = run_script("fetch_daily.py", "--date", "2025-01-06", "--papers-dir", papers, "--base-url", api.url,
+                            "--added", "2025-01-08", "--record", papers / ".last-import.json", *FAST,
+                            env={"SOURCE_DATE_EPOCH": "1736294400"})  # 2025-01-08
     assert result.returncode == 0, result.stderr
     assert f"warning: {papers}/.last-import.json:1: is not valid JSON" in result.stderr
     saved = json.loads((papers / ".last-import.json").read_text())
@@ -455,8 +456,8 @@ def test_a_refresh_answer_that_is_not_the_paper_is_rejected_and_the_rest_written
         api.route("/api/papers/2611.00001", Reply(body=hf_paper("2611.00001", "Sparse Heads for Long Context", 9)))
         api.route("/api/papers/2611.00002", Reply(body=hf_paper("2611.00003", "Copy Heads Revisited", 999)))  # another paper
         api.route("/api/papers/2611.00003", Reply(body='["not", "a paper"]'))
-        result = run("scripts/fetch_daily.py", "--date", "2026-11-19", "--papers-dir", papers, "--base-url", api.url,
-                     "--added", "2026-11-20", "--refresh-days", "30", *FAST)
+        result = run_script("fetch_daily.py", "--date", "2026-11-19", "--papers-dir", papers, "--base-url", api.url,
+                            "--added", "2026-11-20", "--refresh-days", "30", *FAST)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     rejected = [line for line in result.stderr.splitlines() if line.startswith("rejected: ")]
     assert sorted(rejected) == [f"rejected: {api.url}/api/papers/2611.00002:0: answered with paper 2611.00003, not 2611.00002",
@@ -473,8 +474,8 @@ def test_a_refresh_that_cannot_reach_the_api_writes_nothing(tmp_path):
     with FakeApi() as api:
         api.route("/api/daily_papers?date=2026-11-19", Reply.file("daily-empty.json"))
         api.route("/api/papers/2611.00001", Reply(status=503))
-        result = run("scripts/fetch_daily.py", "--date", "2026-11-19", "--papers-dir", papers, "--base-url", api.url,
-                     "--added", "2026-11-20", "--refresh-days", "30", "--record", papers / ".last-import.json", *FAST)
+        result = run_script("fetch_daily.py", "--date", "2026-11-19", "--papers-dir", papers, "--base-url", api.url,
+                            "--added", "2026-11-20", "--refresh-days", "30", "--record", papers / ".last-import.json", *FAST)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.strip().endswith("Nothing was written.") and "/api/papers/2611.00001" in result.stderr
     assert {p: p.read_bytes() for p in papers.rglob("*") if p.is_file()} == before

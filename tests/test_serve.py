@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from conftest import NO_SEARCH
+
 NEW_PAPER = ("---\ntitle: A Freshly Added Paper\npublished: 2024-05-01\nauthor_count: 1\ntopics: [surveys]\n"
              "added: 2026-11-28\n---\n\nAn abstract written while the server runs.\n")
 
@@ -43,8 +45,10 @@ def test_serve_picks_up_edited_and_added_papers(project: Path):
     port = free_port()
     mkdocs = Path(sys.executable).parent / "mkdocs"
     log = (project / "serve.log").open("w")
+    # No search index (not under test here); no bytecode written under the watched readinglist/.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1", **NO_SEARCH}
     server = subprocess.Popen([str(mkdocs), "serve", "--livereload", "-a", f"127.0.0.1:{port}"], cwd=project,
-                              stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+                              stdout=log, stderr=subprocess.STDOUT, env=env)
     try:
         base = f"http://127.0.0.1:{port}/"
         paper = project / "papers/2024/a-survey-on-mixture-of-experts.md"

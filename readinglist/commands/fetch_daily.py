@@ -6,8 +6,11 @@ A paper is in scope when the keyword rules of topics.yml give it at least one to
 papers are skipped, except that a paper already in the list is marked withdrawn. Papers go
 through the same conversion as the scrape importer (same file names, duplicate rules, curator
 fields never overwritten). Nothing is written until every day
-has been fetched and every file checked; if the network gives up, the run exits 1 with one
-line saying why and no file is touched.
+has been fetched and every file checked; if the network gives up, or a day's answer is not a
+list of papers, the run exits 1 with one line saying why and no file is touched. A paper of a
+day's list that cannot be read (a field of the wrong type, a character no file may hold) is
+rejected with one line naming the answer and the paper; the others are imported, and the run
+exits 1.
 
 --refresh-days N also asks /api/papers/{id} for every paper with an arXiv id added in the last
 N days and brings its upvotes (and links, authors) up to date through the same update path: an
@@ -66,17 +69,19 @@ def main(argv: list[str] | None = None) -> int:
     http = cli.http_from(args)
     progress = sys.stderr.isatty()
     entries, skipped_scope, skipped_withdrawn, listed = [], 0, 0, 0
+    unreadable: list[Problem] = []  # papers of a day's answer we cannot read: rejected, the rest go on
     day = args.date
     while day <= last:
         url = f"{args.base_url.rstrip('/')}/api/daily_papers"
         try:
             items = http.get_json(url, params={"date": day.isoformat()})
-            found, withdrawn = daily_entries(items, f"{url}?date={day.isoformat()}")
+            found, withdrawn, bad = daily_entries(items, f"{url}?date={day.isoformat()}")
         except (FetchError, SourceError) as exc:
             cli.fail(f"fetch_daily: {exc}. Nothing was written.")
         in_scope = [e for e in found if topics.matching(e.title, e.abstract)]
         skipped_scope += len(found) - len(in_scope)
-        listed += len(found) + len(withdrawn)
+        listed += len(found) + len(withdrawn) + len(bad)
+        unreadable += bad
         # A withdrawn paper already listed is updated (marked withdrawn); others are skipped.
         already = [e for e in withdrawn if catalog.find(arxiv=e.arxiv, title=e.title) is not None]
         skipped_withdrawn += len(withdrawn) - len(already)
@@ -96,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     # are now (another import may have written some while this one was fetching). Refreshed
     # entries first: a paper also in today's daily list takes that (later) copy.
     summary = run_import(refreshed + entries, args.papers_dir, topics, args.added, dry_run=args.dry_run, wait=args.wait,
-                         rejected=bad_answers)
+                         rejected=unreadable + bad_answers)
     actions, refused, catalog = summary.actions, summary.refused, summary.catalog
     summary.report()
     by_path = {p.path: p for p in catalog.papers}

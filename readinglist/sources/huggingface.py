@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import MAX_ABSTRACT, MAX_DIGITS, MAX_TITLE, arxiv_problem, control_character, url_problem
+from ..model import MAX_ABSTRACT, MAX_DIGITS, MAX_TITLE, Problem, arxiv_problem, control_character, url_problem
 from .entry import SourceEntry, SourceError, clean_text, iso_date, links_in, merge_links
 
 
@@ -71,21 +71,26 @@ def hf_paper_entry(paper: object, source: str) -> SourceEntry:
     )
 
 
-def daily_entries(items: Any, source: str) -> tuple[list[SourceEntry], list[SourceEntry]]:
+def daily_entries(items: Any, source: str) -> tuple[list[SourceEntry], list[SourceEntry], list[Problem]]:
     """The entries of one ``/api/daily_papers`` answer (also of ``/api/papers/search``, which
-    has the same shape), and apart from them those of withdrawn papers (``withdrawn`` set)."""
+    has the same shape), apart from them those of withdrawn papers (``withdrawn`` set), and a
+    problem for each item that is not a paper we can read: one bad paper costs only itself.
+    An answer that is not a list at all raises ``SourceError``."""
     if not isinstance(items, list):
         raise SourceError(f"{source}: expected a list of papers, got {type(items).__name__}")
-    entries, withdrawn = [], []
+    entries: list[SourceEntry] = []
+    withdrawn: list[SourceEntry] = []
+    problems: list[Problem] = []
     for n, item in enumerate(items):
         paper = item.get("paper") if isinstance(item, dict) else None
-        if not isinstance(paper, dict):
-            raise SourceError(f"{source}: item {n} has no 'paper' object")
-        if paper.get("withdrawnAt"):
-            try:
-                withdrawn.append(hf_paper_entry(paper, source))
-            except SourceError:
-                pass  # only ever used to mark a listed paper; one we cannot read is skipped
-        else:
-            entries.append(hf_paper_entry(paper, source))
-    return entries, withdrawn
+        try:
+            if not isinstance(paper, dict):
+                raise SourceError(f"{source}: item {n} has no 'paper' object")
+            entry = hf_paper_entry(paper, source)
+        except SourceError as exc:
+            if not (isinstance(paper, dict) and paper.get("withdrawnAt")):
+                # Only ever used to mark a listed paper: a withdrawn one we cannot read is skipped.
+                problems.append(Problem(source, 0, "", str(exc).removeprefix(f"{source}: ")))
+            continue
+        (withdrawn if paper.get("withdrawnAt") else entries).append(entry)
+    return entries, withdrawn, problems
