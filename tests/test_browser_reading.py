@@ -285,11 +285,17 @@ def test_a_paper_page_shares_the_read_mark_with_the_lists(browser, fixture_site)
 # Screenshots: look at them
 
 
+#: The widths the screenshots are taken at: (name, width, height).
+SIZES = (("desktop", 1280, 900), ("phone", 390, 844))
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1280, 900), ("phone", 390, 844)])
-def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site, scheme, name, width, height):
+def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site, scheme):
+    """Each page is loaded once per scheme and shot at each width (the viewport resized: the
+    layout follows, a fresh load per width would cost a second load of every page)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     url, urls = fixture_site
+    _, width, height = SIZES[0]
     page = visiting_page(browser, scheme=scheme, width=width, height=height)
     page.goto(url + "topics/long-context/")
     page.locator(".rl-visits").wait_for(state="visible")
@@ -297,12 +303,18 @@ def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site
     shots = {"new-since": url + "topics/long-context/", "math": url + urls[MATH_TITLE],
              "home": real_url, "paper": real_url + five_pages(built_site)["paper"]}
     for label, target in shots.items():
+        page.set_viewport_size({"width": width, "height": height})
         page.goto(target)  # waits for "load": every image, style and script is in
         set_scheme(page, scheme)
-        path = ARTIFACTS / f"reading-{label}-{name}-{scheme}.png"
-        page.screenshot(path=str(path), full_page=True)
-        assert path.stat().st_size > 10_000
-        if label == "new-since":  # the marks themselves (badges, pressed buttons) pass axe too
-            assert page.locator(".rl-new-badge:visible").count() > 0
-            assert [v["id"] for v in axe(page) if v["impact"] in ("serious", "critical")] == []
+        for name, w, h in SIZES:
+            page.set_viewport_size({"width": w, "height": h})
+            assert page.evaluate("window.innerWidth") == w
+            path = ARTIFACTS / f"reading-{label}-{name}-{scheme}.png"
+            page.screenshot(path=str(path), full_page=True)
+            assert path.stat().st_size > 10_000
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (label, name)
+            if label == "new-since":  # the marks themselves (badges, pressed buttons) pass axe too
+                assert page.locator(".rl-new-badge:visible").count() > 0
+                assert [v["id"] for v in axe(page) if v["impact"] in ("serious", "critical")] == []
+    assert page.errors == []
     page.context.close()
