@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from browsertools import AXE, axe, five_pages, need, new_page, serve, set_scheme
-from conftest import NO_SEARCH, ROOT, copy_project, run
+from conftest import NO_SEARCH, ROOT, copy_project, mkdocs_build_in_process
 from readinglist.catalog import make_slug
 
 pytestmark = pytest.mark.browser
@@ -75,8 +73,7 @@ def fixture_site(tmp_path_factory):
     # Served where site_url says it is: Material's instant navigation only follows links it
     # finds in sitemap.xml, which holds site_url's addresses.
     with serve(project / "site") as url:
-        result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
-                     env={"SITE_URL": url, **NO_SEARCH})  # search: test_browser_search.py
+        result = mkdocs_build_in_process(project, env={"SITE_URL": url, **NO_SEARCH})  # search: test_browser_search.py
         assert result.returncode == 0, result.stderr
         yield url, urls
 
