@@ -7,15 +7,13 @@ Without a browser these tests skip on a developer's machine but fail under CI (C
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from browsertools import serve
-from conftest import copy_project, run
+from conftest import copy_project, mkdocs_build_in_process
 from readinglist.catalog import new_path
 from readinglist.model import Paper, dump_paper
 
@@ -64,7 +62,7 @@ def base_url(tmp_path_factory):
         target.write_text(dump_paper(p), encoding="utf-8")
     with serve(project / "site") as url:
         # Material's instant navigation follows only links to the site_url's pages (its sitemap).
-        result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project, env={"SITE_URL": url})
+        result = mkdocs_build_in_process(project, env={"SITE_URL": url})
         assert result.returncode == 0, result.stderr
         yield url
 
