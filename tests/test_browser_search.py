@@ -87,6 +87,9 @@ def header_search(page, text: str):
     page.keyboard.type(text)
     page.locator("#rl-search-panel .rl-hit").first.wait_for(timeout=15_000)
     page.wait_for_function("text => document.querySelector('#rl-search-panel .rl-search__status').textContent.includes(text)", arg=text)
+    # The first search renders twice: its results, then again with the facet counts (their index
+    # chunks come later), which resets the keyboard selection: wait for the second rendering.
+    page.locator("#rl-search-panel .rl-facets").first.wait_for(timeout=15_000)
 
 
 def hit_titles(page, scope: str) -> list[str]:
