@@ -142,11 +142,13 @@ def mkdocs_build(project: Path, *extra: str, env: dict | None = None) -> subproc
     return run(mkdocs, "build", "--strict", "-d", project / "site", *extra, cwd=project, env=env)
 
 
-def mkdocs_build_in_process(project: Path) -> Result:
-    """``mkdocs build --strict`` in this process, for builds that are expected to stop early
-    (no interpreter and MkDocs start-up: most of a failing build's time). ``stderr`` holds the
-    log as the command prints it; an unexpected exception propagates and fails the test.
-    ``mkdocs_build`` keeps checking the same failures through the real command line."""
+def mkdocs_build_in_process(project: Path, env: dict | None = None) -> Result:
+    """``mkdocs build --strict`` in this process (``env``: variables set for the build), saving
+    the interpreter and MkDocs start-up (a second or two of each build). ``stderr`` holds the
+    log as the command prints it (MkDocs' logger, which ``--strict`` counts warnings on); an
+    unexpected exception propagates and fails the test. The hook's state is reset by each
+    build (``on_files``). Failures that must show no traceback, the live list and the search
+    and browser sites keep going through the real command line (``mkdocs_build``, ``run``)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import Abort, ConfigurationError
@@ -159,7 +161,8 @@ def mkdocs_build_in_process(project: Path) -> Result:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
-        build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"), strict=True))
+        with environment(env):
+            build(load_config(str(project / "mkdocs.yml"), site_dir=str(project / "site"), strict=True))
         code = 0
     except (Abort, ConfigurationError) as exc:
         stream.write(f"Aborted: {exc}\n")
@@ -234,7 +237,7 @@ def _build_fixture_site(project: Path) -> BuiltSite:
     give_arxiv_id(project / "papers")
     # The build's time is fixed (reproducible), and it is now: the site is not stale in the browser.
     epoch = str(int(time.time()))
-    result = mkdocs_build(project, env={"SOURCE_DATE_EPOCH": epoch})
+    result = mkdocs_build_in_process(project, env={"SOURCE_DATE_EPOCH": epoch})
     assert result.returncode == 0, result.stderr
     (project / "build.log").write_text(result.stderr, encoding="utf-8")
     (project / "build.epoch").write_text(epoch, encoding="utf-8")

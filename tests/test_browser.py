@@ -1,8 +1,8 @@
 """The built site in a real browser: Playwright driving Debian's Chromium.
 
 Without a browser these tests skip on a developer's machine but fail under CI (CI is set),
-so a missing install step can never pass unnoticed. Screenshots of the home page and a paper
-page, at desktop and phone widths, are saved to test-artifacts/screenshots/.
+so a missing install step can never pass unnoticed. The screenshots of these pages are taken
+by tests/test_browser_reading.py (both widths, both schemes).
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ import feedparser
 import pytest
 
 from browsertools import serve
-from conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 QWEN = "papers/2025/qwenlong-cprs-towards-infty-llms-with-dynamic-context-optimization/"
 
 
@@ -139,18 +137,3 @@ def test_feed_links_resolve_to_valid_feeds(page, base_url):
         assert response.status == 200
         feed = feedparser.parse(response.body())
         assert not feed.bozo and feed.entries
-
-
-@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1280, 900), ("phone", 390, 844)])
-def test_screenshots(browser, base_url, name, width, height):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
-    page = context.new_page()
-    for label, url in (("home", base_url), ("paper", base_url + QWEN)):
-        page.goto(url)  # waits for "load": every image, style and script is in
-        if label == "paper":
-            page.locator("h1.rl-paper__title math").wait_for()  # the math is MathML
-        target = ARTIFACTS / f"{label}-{name}.png"
-        page.screenshot(path=str(target), full_page=True)
-        assert target.stat().st_size > 10_000
-    context.close()

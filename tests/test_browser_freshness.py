@@ -27,7 +27,7 @@ def base_url(tmp_path_factory):
     project = tmp_path_factory.mktemp("freshness") / "project"
     with serve(project / "site") as url:
         # Material navigates instantly only within site_url: build for the address served here.
-        _, result = build_fixture_site(project, import_record=record(), env={"SITE_URL": url})
+        _, result = build_fixture_site(project, import_record=record(), env={"SITE_URL": url}, in_process=True)
         assert result.returncode == 0, result.stderr
         yield url
 

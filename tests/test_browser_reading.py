@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
 from browsertools import AXE, axe, five_pages, need, new_page, serve, set_scheme
-from conftest import NO_SEARCH, ROOT, copy_project, run
+from conftest import NO_SEARCH, ROOT, copy_project, mkdocs_build_in_process
 from readinglist.catalog import make_slug
 
 pytestmark = pytest.mark.browser
@@ -75,8 +73,7 @@ def fixture_site(tmp_path_factory):
     # Served where site_url says it is: Material's instant navigation only follows links it
     # finds in sitemap.xml, which holds site_url's addresses.
     with serve(project / "site") as url:
-        result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
-                     env={"SITE_URL": url, **NO_SEARCH})  # search: test_browser_search.py
+        result = mkdocs_build_in_process(project, env={"SITE_URL": url, **NO_SEARCH})  # search: test_browser_search.py
         assert result.returncode == 0, result.stderr
         yield url, urls
 
@@ -285,11 +282,17 @@ def test_a_paper_page_shares_the_read_mark_with_the_lists(browser, fixture_site)
 # Screenshots: look at them
 
 
+#: The widths the screenshots are taken at: (name, width, height).
+SIZES = (("desktop", 1280, 900), ("phone", 390, 844))
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
-@pytest.mark.parametrize(("name", "width", "height"), [("desktop", 1280, 900), ("phone", 390, 844)])
-def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site, scheme, name, width, height):
+def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site, scheme):
+    """Each page is loaded once per scheme and shot at each width (the viewport resized: the
+    layout follows, a fresh load per width would cost a second load of every page)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     url, urls = fixture_site
+    _, width, height = SIZES[0]
     page = visiting_page(browser, scheme=scheme, width=width, height=height)
     page.goto(url + "topics/long-context/")
     page.locator(".rl-visits").wait_for(state="visible")
@@ -297,12 +300,18 @@ def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site
     shots = {"new-since": url + "topics/long-context/", "math": url + urls[MATH_TITLE],
              "home": real_url, "paper": real_url + five_pages(built_site)["paper"]}
     for label, target in shots.items():
+        page.set_viewport_size({"width": width, "height": height})
         page.goto(target)  # waits for "load": every image, style and script is in
         set_scheme(page, scheme)
-        path = ARTIFACTS / f"reading-{label}-{name}-{scheme}.png"
-        page.screenshot(path=str(path), full_page=True)
-        assert path.stat().st_size > 10_000
-        if label == "new-since":  # the marks themselves (badges, pressed buttons) pass axe too
-            assert page.locator(".rl-new-badge:visible").count() > 0
-            assert [v["id"] for v in axe(page) if v["impact"] in ("serious", "critical")] == []
+        for name, w, h in SIZES:
+            page.set_viewport_size({"width": w, "height": h})
+            assert page.evaluate("window.innerWidth") == w
+            path = ARTIFACTS / f"reading-{label}-{name}-{scheme}.png"
+            page.screenshot(path=str(path), full_page=True)
+            assert path.stat().st_size > 10_000
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (label, name)
+            if label == "new-since":  # the marks themselves (badges, pressed buttons) pass axe too
+                assert page.locator(".rl-new-badge:visible").count() > 0
+                assert [v["id"] for v in axe(page) if v["impact"] in ("serious", "critical")] == []
+    assert page.errors == []
     page.context.close()

@@ -7,15 +7,13 @@ Without a browser these tests skip on a developer's machine but fail under CI (C
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from browsertools import serve
-from conftest import copy_project, run
+from conftest import copy_project, mkdocs_build_in_process
 from readinglist.catalog import new_path
 from readinglist.model import Paper, dump_paper
 
@@ -64,7 +62,7 @@ def base_url(tmp_path_factory):
         target.write_text(dump_paper(p), encoding="utf-8")
     with serve(project / "site") as url:
         # Material's instant navigation follows only links to the site_url's pages (its sitemap).
-        result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project, env={"SITE_URL": url})
+        result = mkdocs_build_in_process(project, env={"SITE_URL": url})
         assert result.returncode == 0, result.stderr
         yield url
 
@@ -89,6 +87,9 @@ def header_search(page, text: str):
     page.keyboard.type(text)
     page.locator("#rl-search-panel .rl-hit").first.wait_for(timeout=15_000)
     page.wait_for_function("text => document.querySelector('#rl-search-panel .rl-search__status').textContent.includes(text)", arg=text)
+    # The first search renders twice: its results, then again with the facet counts (their index
+    # chunks come later), which resets the keyboard selection: wait for the second rendering.
+    page.locator("#rl-search-panel .rl-facets").first.wait_for(timeout=15_000)
 
 
 def hit_titles(page, scope: str) -> list[str]:

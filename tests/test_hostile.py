@@ -14,7 +14,7 @@ from pathlib import Path
 import bibtexparser
 import pytest
 
-from conftest import copy_project, mkdocs_build
+from conftest import copy_project, mkdocs_build_in_process
 
 TITLE = '<script>alert("t")</script> {{ config.site_name }} {% include "x" %} ]]> &amp; $\\href{javascript:alert(1)}{x}$'
 ABSTRACT = """<img src=x onerror=alert(1)> </textarea><svg onload=alert(2)> <iframe src="javascript:alert(3)"></iframe>
@@ -104,7 +104,7 @@ def site(tmp_path_factory) -> Path:
     project = copy_project(tmp_path_factory.mktemp("hostile") / "project")
     (project / f"papers/2024/{SLUG}.md").write_text(HOSTILE, encoding="utf-8")
     (project / f"papers/2024/{BENIGN_SLUG}.md").write_text(BENIGN, encoding="utf-8")
-    result = mkdocs_build(project)
+    result = mkdocs_build_in_process(project)
     assert result.returncode == 0, result.stderr
     return project / "site"
 

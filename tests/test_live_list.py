@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NO_SEARCH, ROOT, copy_project, mkdocs_build, run, run_script
+from conftest import NO_SEARCH, ROOT, copy_project, mkdocs_build, mkdocs_build_in_process, run, run_script
 from sitecheck import check_list_invariants, front_matter, page, resolve
 
 
@@ -134,7 +134,7 @@ def test_the_list_can_grow(tmp_path):
     edited.write_text(re.sub(r"^topics: .*$", "topics: [efficient-inference, long-context]\nnote: Read section 4 on *routing*.", text,
                              flags=re.MULTILINE))
 
-    build = mkdocs_build(project, env=NO_SEARCH)  # the live build above runs the search indexer
+    build = mkdocs_build_in_process(project, env=NO_SEARCH)  # the live build above runs the search indexer
     assert list_problems(project, build) == []
 
     # The checks above are generic; these say they looked at the right things.

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import feedparser
 import pytest
 
-from conftest import copy_project, mkdocs_build
+from conftest import copy_project, mkdocs_build_in_process
 from readinglist import math
 from readinglist.catalog import make_slug
 from readinglist.model import Paper
@@ -160,7 +160,7 @@ def math_site(tmp_path_factory):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"---\ntitle: {json.dumps(title)}\npublished: 2025-01-10\nauthor_count: 1\n"
                         f"topics: [long-context]\nadded: 2025-03-05\n---\n\n{abstract}\n")
-    result = mkdocs_build(project)
+    result = mkdocs_build_in_process(project)
     assert result.returncode == 0, result.stderr
     return project / "site", "papers/2025/" + make_slug(TITLE) + "/"
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import NO_SEARCH, copy_project, mkdocs_build
+from conftest import NO_SEARCH, copy_project, mkdocs_build_in_process
 from readinglist.catalog import new_path
 from readinglist.model import Paper, dump_paper
 from sitecheck import check_list_invariants, front_matter, list_pages, page, resolve
@@ -45,7 +45,7 @@ def paginated(tmp_path_factory):
         target = project / "papers" / paper.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(dump_paper(paper), encoding="utf-8")
-    result = mkdocs_build(project, env=NO_SEARCH)
+    result = mkdocs_build_in_process(project, env=NO_SEARCH)
     assert result.returncode == 0, result.stderr
     return project
 

@@ -12,7 +12,7 @@ import bibtexparser
 import feedparser
 import pytest
 
-from conftest import NO_SEARCH, copy_project, mkdocs_build
+from conftest import NO_SEARCH, copy_project, mkdocs_build_in_process
 
 MANY = [f"Author{i} Surname{i}" for i in range(1, 12)] + ['Evil "><script>alert(1)</script> Name']
 PAPERS = {
@@ -87,7 +87,7 @@ def site(tmp_path_factory) -> Path:
     for rel, text in PAPERS.items():
         (project / "papers" / rel).parent.mkdir(parents=True, exist_ok=True)
         (project / "papers" / rel).write_text(text, encoding="utf-8")
-    result = mkdocs_build(project, env=NO_SEARCH)
+    result = mkdocs_build_in_process(project, env=NO_SEARCH)
     assert result.returncode == 0, result.stderr
     return project / "site"
 

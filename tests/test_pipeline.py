@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import NO_SEARCH, ROOT, copy_project, run, run_script
+from conftest import NO_SEARCH, ROOT, copy_project, mkdocs_build_in_process, run, run_script
 from fakeapi import FakeApi, Reply
 from readinglist.model import parse_paper
 from readinglist.status import (
@@ -298,19 +298,23 @@ def freshness_of(html: str) -> list[tuple[str, str]]:
     return parser.found
 
 
-def build_fixture_site(dest: Path, *, import_record: str | None, env: dict | None = None):
+def build_fixture_site(dest: Path, *, import_record: str | None, env: dict | None = None, in_process: bool = False):
+    """A strict build of FIXTURE_PAPERS with ``import_record``: by the command line, or in this
+    process where only the site matters (``in_process``)."""
     project = copy_project(dest, papers=False)
     write_papers(project / "papers", FIXTURE_PAPERS)
     if import_record is not None:
         (project / "papers/.last-import.json").write_text(import_record)
-    result = run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project,
-                 env={"SOURCE_DATE_EPOCH": EPOCH_2026_11_20, "GITHUB_SHA": SHA, **NO_SEARCH, **(env or {})})
-    return project, result
+    env = {"SOURCE_DATE_EPOCH": EPOCH_2026_11_20, "GITHUB_SHA": SHA, **NO_SEARCH, **(env or {})}
+    if in_process:
+        return project, mkdocs_build_in_process(project, env=env)
+    return project, run(Path(sys.executable).parent / "mkdocs", "build", "--strict", "-d", project / "site", cwd=project, env=env)
 
 
 @pytest.fixture(scope="module")
 def fixture_site(tmp_path_factory) -> Path:
-    project, result = build_fixture_site(tmp_path_factory.mktemp("fresh") / "project", import_record=record(refreshed=4))
+    project, result = build_fixture_site(tmp_path_factory.mktemp("fresh") / "project", import_record=record(refreshed=4),
+                                         in_process=True)
     assert result.returncode == 0, result.stderr
     return project / "site"
 
@@ -341,7 +345,7 @@ def test_every_page_footer_shows_the_freshness_line(fixture_site, page):
 
 def test_the_catalog_ignores_the_record_and_the_build_is_reproducible(fixture_site, tmp_path):
     assert not (fixture_site / ".last-import.json").exists()
-    project, result = build_fixture_site(tmp_path / "again", import_record=record(refreshed=4))
+    project, result = build_fixture_site(tmp_path / "again", import_record=record(refreshed=4))  # by the command line: the same bytes
     assert result.returncode == 0
     for name in ("status.json", "index.html", "about/index.html"):
         assert (project / "site" / name).read_bytes() == (fixture_site / name).read_bytes(), name

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, mkdocs_build, run
+from conftest import copy_project, mkdocs_build_in_process, run
 from readinglist.catalog import load_catalog, new_path
 from readinglist.model import Paper, dump_paper
 from readinglist.pages.search import SearchIndexer, build_index, record_html, record_path
@@ -190,7 +190,7 @@ def synthetic_site(tmp_path_factory):
         target.write_text(dump_paper(p), encoding="utf-8")
     catalog = load_catalog(project / "papers", taxonomy)
     assert not catalog.problems, catalog.problems[:3]
-    result = mkdocs_build(project)
+    result = mkdocs_build_in_process(project)
     assert result.returncode == 0, result.stderr
     return project / "site", catalog.papers
 
