@@ -88,7 +88,7 @@ def header_search(page, text: str):
     page.locator("#rl-search-panel .rl-hit").first.wait_for(timeout=15_000)
     page.wait_for_function("text => document.querySelector('#rl-search-panel .rl-search__status').textContent.includes(text)", arg=text)
     # The first search renders twice: its results, then again with the facet counts (their index
-    # chunks come later), which resets the keyboard selection: wait for the second rendering.
+    # chunks come later): wait for the second rendering, so that what follows sees the final list.
     page.locator("#rl-search-panel .rl-facets").first.wait_for(timeout=15_000)
 
 
@@ -117,6 +117,44 @@ def test_a_title_word_finds_its_paper_first_and_the_keyboard_opens_it(page, base
     page.keyboard.press("Enter")
     page.wait_for_url("**/papers/2024/kaleidoscope-*/")
     page.locator("h1.rl-paper__title", has_text="Kaleidoscope: Attention").wait_for()
+    assert page.errors == []
+
+
+def test_a_choice_made_before_the_facet_counts_arrive_is_kept(page, base_url):
+    """The first search draws its results, then again when the filter chunks (facet counts)
+    arrive: a reader who pressed ArrowDown in between keeps the chosen result."""
+    held: list = []
+    released = False
+
+    def hold(route):  # filter chunks are answered once the choice is made
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/pagefind/filter/**", hold)
+    page.goto(base_url)
+    with page.expect_request("**/pagefind/filter/**"):
+        page.keyboard.press("/")
+        page.keyboard.type("kaleidoscope")
+        page.locator("#rl-search-panel .rl-hit").first.wait_for(timeout=15_000)
+    assert page.locator("#rl-search-panel .rl-facets").count() == 0  # the counts are not there yet
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    second = page.locator("#rl-search-panel .rl-hit").nth(1)
+    chosen = second.locator(".rl-hit__title").inner_text()
+    assert second.get_attribute("aria-selected") == "true"
+    released = True
+    for route in held:
+        route.continue_()
+    page.locator("#rl-search-panel .rl-facets").first.wait_for(timeout=15_000)
+    second = page.locator("#rl-search-panel .rl-hit").nth(1)
+    assert second.get_attribute("aria-selected") == "true"
+    assert page.locator("#rl-search-input").get_attribute("aria-activedescendant") == second.get_attribute("id")
+    assert page.locator("#rl-search-panel .rl-hit[aria-selected=true]").count() == 1
+    assert second.locator(".rl-hit__title").inner_text() == chosen
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/papers/**")
     assert page.errors == []
 
 

@@ -284,11 +284,18 @@ class SearchView {
       more.push(el("a", { class: "rl-search__all", href: new URL("search/?" + this.query(), this.site).href },
         "Open as a page (filters, link to share)"))
     }
+    // The same query drawn again (the facet counts arrived, more results were asked for) keeps
+    // the keyboard's choice: a reader who pressed ArrowDown early must not lose it.
+    const query = this.query()
+    const chosen = query === this.drawn && this.active >= 0 ? this.items[this.active].querySelector("a").href : null
+    this.drawn = query
     this.status.textContent = status
     this.body.replaceChildren(this.facets(search), list, ...more)
     this.items = [...list.children]
     this.active = -1
     this.input.removeAttribute("aria-activedescendant")
+    const again = chosen === null ? -1 : this.items.findIndex(item => item.querySelector("a").href === chosen)
+    if (again >= 0) this.move(again + 1)
     this.open()
   }
 
