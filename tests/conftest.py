@@ -20,13 +20,15 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
+from readinglist.catalog import new_path
 from readinglist.commands import COMMANDS
+from readinglist.model import Paper, dump_paper
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -133,6 +135,25 @@ def copy_project(dest: Path, *, papers: Path | bool | None = FIXTURE_PAPERS) -> 
     return dest
 
 
+def placed(papers: Iterable[Paper]) -> list[Paper]:
+    """``papers`` with the file names the importer would give them (``new_path``), in order."""
+    taken: set[str] = set()
+    result = []
+    for paper in papers:
+        path = new_path(paper, taken)
+        taken.add(path)
+        result.append(replace(paper, path=path))
+    return result
+
+
+def write_papers(project: Path, papers: Iterable[Paper]) -> None:
+    """Write each paper (with its ``path``) into ``project/papers/``."""
+    for paper in papers:
+        target = project / "papers" / paper.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dump_paper(paper), encoding="utf-8")
+
+
 #: For builds whose search index no test looks at: no Pagefind run (a second or two each).
 NO_SEARCH = {"READINGLIST_SEARCH": "off"}
 
@@ -200,6 +221,24 @@ def browser():
 
     with chromium() as launched:
         yield launched
+
+
+@pytest.fixture(scope="module")
+def axe_browser(browser):
+    """The shared Chromium, for files that also run axe-core (installed by npm ci)."""
+    from browsertools import AXE, need
+
+    need(AXE.is_file(), "axe-core missing (npm ci)")
+    return browser
+
+
+@pytest.fixture(scope="module")
+def real_url(built_site):
+    """The fixture site (the frozen list), served on 127.0.0.1."""
+    from browsertools import serve
+
+    with serve(built_site) as url:
+        yield url
 
 
 @pytest.fixture

@@ -12,28 +12,15 @@ import json
 
 import pytest
 
-from browsertools import AXE, axe, five_pages, need, new_page, serve, set_scheme
+from browsertools import axe, five_pages, need, new_page, set_scheme
 from conftest import ROOT, run
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("axe_browser")]  # axe-core is needed too
 
 SCHEMES = ("light", "dark")
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "core" / "index.js"
 #: The pages Lighthouse audits (labels of ``five_pages``).
 LIGHTHOUSE_PAGES = ("home", "paper")
-
-
-@pytest.fixture(scope="module")
-def browser(browser):
-    """The shared Chromium, with axe-core (npm ci) too."""
-    need(AXE.is_file(), "axe-core missing (npm ci)")
-    return browser
-
-
-@pytest.fixture(scope="module")
-def real_url(built_site):
-    with serve(built_site) as url:
-        yield url
 
 
 # --------------------------------------------------------------------------------------------

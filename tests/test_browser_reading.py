@@ -16,11 +16,11 @@ import json
 
 import pytest
 
-from browsertools import AXE, axe, five_pages, need, new_page, serve, set_scheme
+from browsertools import axe, five_pages, new_page, serve, set_scheme
 from conftest import NO_SEARCH, ROOT, copy_project, mkdocs_build_in_process
 from readinglist.catalog import make_slug
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("axe_browser")]  # axe-core is needed too
 
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 STORE = "rl-reading-list:v1"
@@ -37,20 +37,6 @@ FIXTURE_PAPERS = [
 ]
 MATH_TITLE = FIXTURE_PAPERS[0][0]
 ABSTRACT = "We study $\\alpha \\leq \\beta$ and $\\frac{1}{\\sqrt{d_k}}$ scaling. A broken formula $\\frac{a$ stays text."
-
-
-@pytest.fixture(scope="module")
-def browser(browser):
-    """The shared Chromium, with axe-core (npm ci) too: the marks are checked with it."""
-    need(AXE.is_file(), "axe-core missing (npm ci)")
-    return browser
-
-
-@pytest.fixture(scope="module")
-def real_url(built_site):
-    """The fixture site (the frozen list): what the math checks and screenshots look at."""
-    with serve(built_site) as url:
-        yield url
 
 
 def fixture_paper(title: str, published: str, added: str, topics: list[str]) -> tuple[str, str]:

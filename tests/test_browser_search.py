@@ -7,15 +7,13 @@ Without a browser these tests skip on a developer's machine but fail under CI (C
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from browsertools import serve
-from conftest import copy_project, mkdocs_build_in_process
-from readinglist.catalog import new_path
-from readinglist.model import Paper, dump_paper
+from conftest import copy_project, mkdocs_build_in_process, placed, write_papers
+from readinglist.model import Paper
 
 pytestmark = pytest.mark.browser
 
@@ -44,22 +42,13 @@ def fixture_papers() -> list[Paper]:
         Paper(title="Survey of everything", published=dt.date(2021, 2, 2), added=dt.date(2025, 1, 1),
               topics=("surveys", "multimodal"), abstract=f"{FILLER}. A transformer survey.", upvotes=40),
     ]
-    taken: set[str] = set()
-    result = []
-    for p in papers:
-        path = new_path(p, taken)
-        taken.add(path)
-        result.append(replace(p, path=path))
-    return result
+    return placed(papers)
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("browser-search") / "project", papers=False)
-    for p in fixture_papers():
-        target = project / "papers" / p.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dump_paper(p), encoding="utf-8")
+    write_papers(project, fixture_papers())
     with serve(project / "site") as url:
         # Material's instant navigation follows only links to the site_url's pages (its sitemap).
         result = mkdocs_build_in_process(project, env={"SITE_URL": url})

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import replace
 
 import pytest
 
-from conftest import NO_SEARCH, copy_project, mkdocs_build_in_process
-from readinglist.catalog import new_path
-from readinglist.model import Paper, dump_paper
+from conftest import NO_SEARCH, copy_project, mkdocs_build_in_process, placed, write_papers
+from readinglist.model import Paper
 from sitecheck import check_list_invariants, front_matter, list_pages, page, resolve
 
 N = 250
@@ -21,30 +19,21 @@ SMALL = 7  # papers also in "multilingual": a list that stays one page
 
 
 def synthetic() -> list[Paper]:
-    papers, taken = [], set()
-    for i in range(N):
-        paper = Paper(
-            title=f"Synthetic Study Number {i} of Attention",
-            published=dt.date(2024, 1, 1) + dt.timedelta(days=i % 300),
-            added=dt.date(2025, 1, 1),
-            topics=("surveys", "multilingual") if i < SMALL else ("surveys",),
-            abstract=f"Abstract {i}.",
-            author_count=1,
-            upvotes=(i * 37) % 101,  # ties on purpose: order falls back to date, then title
-        )
-        path = new_path(paper, taken)
-        taken.add(path)
-        papers.append(replace(paper, path=path))
-    return papers
+    return placed(Paper(
+        title=f"Synthetic Study Number {i} of Attention",
+        published=dt.date(2024, 1, 1) + dt.timedelta(days=i % 300),
+        added=dt.date(2025, 1, 1),
+        topics=("surveys", "multilingual") if i < SMALL else ("surveys",),
+        abstract=f"Abstract {i}.",
+        author_count=1,
+        upvotes=(i * 37) % 101,  # ties on purpose: order falls back to date, then title
+    ) for i in range(N))
 
 
 @pytest.fixture(scope="module")
 def paginated(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("paginated") / "project", papers=None)
-    for paper in synthetic():
-        target = project / "papers" / paper.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dump_paper(paper), encoding="utf-8")
+    write_papers(project, synthetic())
     result = mkdocs_build_in_process(project, env=NO_SEARCH)
     assert result.returncode == 0, result.stderr
     return project

@@ -13,14 +13,13 @@ import gzip
 import json
 import random
 import sys
-from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_project, mkdocs_build_in_process, run
-from readinglist.catalog import load_catalog, new_path
+from conftest import copy_project, mkdocs_build_in_process, placed, run, write_papers
+from readinglist.catalog import load_catalog
 from readinglist.model import Paper, dump_paper
 from readinglist.pages.search import SearchIndexer, build_index, record_html, record_path
 from readinglist.render import rich
@@ -164,30 +163,25 @@ def test_a_failing_pagefind_names_its_output(tmp_path):
 
 def synthetic_papers(n: int, topic_ids: list[str], seed: int = 11) -> list[Paper]:
     rng = random.Random(seed)  # noqa: S311 - reproducible test data
-    papers, taken = [], set()
+    papers = []
     for i in range(n):
         published = dt.date(2019, 1, 1) + dt.timedelta(days=rng.randrange(2400))
         title = " ".join(rng.choice(WORDS) for _ in range(6)).capitalize() + f" {i}"
         if i == 0:
             title = HOSTILE_TITLE
-        p = Paper(title=title, published=published, added=published + dt.timedelta(days=3),
-                  topics=tuple(rng.sample(topic_ids, rng.randint(1, 2))),
-                  abstract=" ".join(rng.choice(WORDS) for _ in range(60)) + ".", upvotes=rng.randint(0, 50),
-                  author_count=rng.randint(1, 9), links=(("code", f"https://example.org/{i}"),) if i % 3 == 0 else ())
-        path = new_path(p, taken)
-        taken.add(path)
-        papers.append(replace(p, path=path))
-    return papers
+        papers.append(Paper(title=title, published=published, added=published + dt.timedelta(days=3),
+                            topics=tuple(rng.sample(topic_ids, rng.randint(1, 2))),
+                            abstract=" ".join(rng.choice(WORDS) for _ in range(60)) + ".", upvotes=rng.randint(0, 50),
+                            author_count=rng.randint(1, 9),
+                            links=(("code", f"https://example.org/{i}"),) if i % 3 == 0 else ()))
+    return placed(papers)
 
 
 @pytest.fixture(scope="module")
 def synthetic_site(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("search") / "project", papers=False)
     taxonomy = load_taxonomy(project / "topics.yml")
-    for p in synthetic_papers(300, list(taxonomy.ids)):
-        target = project / "papers" / p.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(dump_paper(p), encoding="utf-8")
+    write_papers(project, synthetic_papers(300, list(taxonomy.ids)))
     catalog = load_catalog(project / "papers", taxonomy)
     assert not catalog.problems, catalog.problems[:3]
     result = mkdocs_build_in_process(project)
