@@ -22,10 +22,12 @@ a new filter is one entry in ``record_filters``.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import pickle
 import resource  # the indexer's CPU time, for scripts/bench.py (POSIX, like the rest: O_NOFOLLOW, fsync)
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -125,13 +127,28 @@ def build_index(papers: list[Paper], topic_names: Mapping[str, str], records: Pa
     write_records(papers, topic_names, records)
     command = [str(executable or pagefind_executable()), "--site", str(records), "--output-path", str(output),
                "--force-language", "en"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, check=False, preexec_fn=_CHILD_SETUP)
     report = (result.stdout + result.stderr).strip()
     if result.returncode != 0 or not (output / "pagefind.js").is_file():
         raise RuntimeError(f"pagefind exited with code {result.returncode}:\n{report[-3000:]}")
     for name in UNUSED:
         (output / name).unlink(missing_ok=True)
     return report
+
+
+def _dies_with_parent() -> None:
+    """Run in a child between fork and exec (Linux): the kernel kills the child when the
+    process that started it dies, however it dies. A build stopped with SIGTERM or SIGKILL runs
+    no clean-up, and its indexer (and the indexer's Pagefind) must not go on working for
+    nothing, or writing into a site folder that a newer build owns."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # no prctl: the child is stopped by cancel() or lives until it is done
+
+
+#: Children die with their parent where the kernel offers it.
+_CHILD_SETUP = _dies_with_parent if sys.platform.startswith("linux") else None
 
 
 class SearchIndexer:
@@ -150,7 +167,7 @@ class SearchIndexer:
         self.log = (work / "indexer.log").open("w+", encoding="utf-8")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "readinglist.pages.search", str(payload), str(work / "records"), str(output)],
-            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+            stdout=self.log, stderr=subprocess.STDOUT, env=env, preexec_fn=_CHILD_SETUP)
         if niceness:  # before it starts Pagefind, which inherits it (the preview: after the pages, never before them)
             try:
                 os.setpriority(os.PRIO_PROCESS, self.process.pid, niceness)

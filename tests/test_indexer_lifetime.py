@@ -1,0 +1,55 @@
+"""A search indexer never outlives its build: a build killed outright (SIGKILL, or SIGTERM,
+which runs no clean-up) takes its indexer child, and the indexer's Pagefind, with it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+
+PARENT = """
+import subprocess, sys, time
+from readinglist.pages.search import _CHILD_SETUP
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], preexec_fn=_CHILD_SETUP)
+print(child.pid, flush=True)
+time.sleep(120)
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its exit status waits to be read
+
+
+def wait_until(condition, seconds: float = 20.0) -> bool:
+    """Poll ``condition`` (a process state, not a clock) until it holds or ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_the_child_dies_with_the_process_that_started_it(how):
+    with subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True) as parent:
+        try:
+            assert parent.stdout is not None
+            child = int(parent.stdout.readline())
+            assert alive(child)
+            os.kill(parent.pid, how)
+            parent.wait(timeout=20)
+            assert wait_until(lambda: not alive(child)), f"child {child} outlived its parent"
+        finally:
+            parent.kill()
