@@ -57,6 +57,7 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -65,7 +66,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_build_date
 
-from readinglist import incremental, preview
+from readinglist import incremental, preview, worker
 from readinglist.catalog import load_catalog
 from readinglist.model import shown
 from readinglist.pages import generate_all
@@ -96,6 +97,8 @@ _pending: dict[str, incremental.Written] = {}
 _order: list[str] = []
 _left_out = False
 _files: Files | None = None
+#: Plain files whose text the worker computes (``readinglist.worker``), set in ``on_env``.
+_later: list[tuple[File, Callable[[], str]]] = []
 _nav = None
 _env = None
 #: The dirty preview's search bundle, finished by a thread after the rebuild.
@@ -122,9 +125,9 @@ def on_serve(server, config, builder):
 
 
 def on_files(files: Files, config) -> Files:
-    global _pages, _build, _pending, _order, _left_out, _files
+    global _pages, _build, _pending, _order, _left_out, _files, _later
     _stop_indexer()
-    _pages, _build, _pending, _order, _left_out, _files = {}, None, {}, [], False, files
+    _pages, _build, _pending, _order, _left_out, _files, _later = {}, None, {}, [], False, files, []
     project = Path(config.config_file_path).resolve().parent
     memory = _memory if _serving else None
     incremental_build = memory is not None and _dirty
@@ -161,6 +164,8 @@ def on_files(files: Files, config) -> Files:
         timings = {"load": time.perf_counter() - start} if os.environ.get("READINGLIST_TIMINGS") else None
         build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url),
                       facts=facts, timings=timings, memory=memory)
+        if memory is None and worker.enabled():  # forked before the indexer starts: it shares none of its files
+            build.background = worker.start(build)
         # The preview indexes once the pages are written (on_post_build), unless it has no bundle yet.
         _start_indexer(build, config, now=not incremental_build or not (Path(config.site_dir) / BUNDLE / "pagefind.js").is_file())
         pages = generate_all(build)
@@ -193,6 +198,8 @@ def on_files(files: Files, config) -> Files:
             _pending[page.src_uri] = incremental.Written(key, file.abs_dest_path, file.url if page.body is not None else None)
         if page.body is not None:
             _pages[page.src_uri] = page
+        elif page.later is not None:
+            _later.append((file, page.later))
     if incremental_build and not problems:
         _remove_stale_output(_memory, {page.src_uri for page in pages}, Path(config.site_dir))
     if _build is not None:
@@ -236,6 +243,8 @@ def on_env(env, config, files):
         env.globals["reading_list_status"] = None
     else:
         env.globals["reading_list_status"] = _build.facts.summary() if _build is not None and _build.facts else None
+    for file, text in _later:  # MkDocs copies the plain files next
+        file.content_string = text()
     return env
 
 
@@ -264,12 +273,17 @@ def on_post_build(config) -> None:
                 raise PluginError(f"search index: {exc}") from None
             if _build is not None and _build.timings is not None:
                 _build.timings.update(timings)
+    if _build is not None and _build.timings is not None and (started := _build.background) is not None:
+        _build.timings.update({f"worker_{name}": seconds for name, seconds in started.seconds.items()},
+                              worker_wait=started.waited)
     if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None and _build.timings is not None:
         Path(target).write_text(json.dumps(_build.timings))
 
 
 def on_build_error(error) -> None:
     _stop_indexer()
+    if _build is not None and _build.background is not None:
+        _build.background.cancel()
 
 
 def _not_modified() -> bool:
