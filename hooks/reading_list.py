@@ -14,7 +14,9 @@ Events used, in build order:
   Paper pages are kept out of the navigation: the nav is rendered into every page, so listing
   N papers makes a build O(N^2). As soon as the catalog is loaded, the search indexer starts
   in a child process (``readinglist.pages.search.SearchIndexer``: Pagefind over one record per
-  paper), so that it works on the second core while MkDocs renders the pages. In the preview
+  paper), so that it works on the second core while MkDocs renders the pages. A one-off build
+  first forks a worker (``readinglist.worker``) that computes the related papers, the feeds and
+  the export files meanwhile; those files are added with empty text for now. In the preview
   with ``--dirty`` (``make serve``), a generated file whose inputs are unchanged since this
   process last wrote it is left out of the files: its output stays (``readinglist.incremental``).
 - ``on_nav``: the navigation is kept for the sitemap (see ``on_post_build``).
@@ -30,13 +32,14 @@ Events used, in build order:
 - ``on_env``: the build's freshness facts (``readinglist.status``: build time, commit, newest
   ``added``, last import) become the template global ``reading_list_status`` for the footer
   (``overrides/partials/copyright.html``); not in the preview, whose pages are rebuilt only
-  when they change (the home page and ``status.json`` show the facts there).
+  when they change (the home page and ``status.json`` show the facts there). The worker's
+  feeds and export files get their text (MkDocs copies plain files next).
 - ``on_post_build``: wait for the search indexer and move its bundle into ``site/pagefind/``
   (a failed indexer fails the build; in the dirty preview a thread does it after the rebuild,
   so pages never wait for search); write the stage timings if asked. In the dirty preview:
   note what was written, and write the sitemap over all pages (MkDocs' lists only the files
   of this rebuild).
-- ``on_build_error``: stop the indexer and remove its files.
+- ``on_build_error``: stop the indexer and remove its files, and stop the worker.
 
 State: a one-off build keeps nothing. ``mkdocs serve`` loads this module once and calls it on
 every rebuild: it keeps parsed papers, derived data and the keys of written pages between
@@ -45,7 +48,8 @@ rebuilds, each under the inputs it was made from, so nothing stale is ever reuse
 ``READINGLIST_SEARCH=off`` builds without the search index (``scripts/bench.py`` measures the
 build with and without it). If ``READINGLIST_TIMINGS`` names a file, the seconds spent per
 stage are written to it as JSON (``scripts/bench.py`` reads them). ``READINGLIST_POLLING=1``
-keeps MkDocs' polling file watcher in the preview.
+keeps MkDocs' polling file watcher in the preview. ``READINGLIST_WORKER=off`` builds without
+the worker (everything in this process: the same output, more slowly).
 """
 
 from __future__ import annotations
