@@ -73,7 +73,7 @@ from mkdocs.utils import get_build_date
 from readinglist import incremental, preview, worker
 from readinglist.catalog import load_catalog
 from readinglist.model import shown
-from readinglist.pages import generate_all
+from readinglist.pages import generate_all, worker_jobs
 from readinglist.pages.build import Build, GeneratedPage, Site
 from readinglist.pages.search import BUNDLE, SearchIndexer, pagefind_executable
 from readinglist.status import build_facts
@@ -169,7 +169,7 @@ def on_files(files: Files, config) -> Files:
         build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url),
                       facts=facts, timings=timings, memory=memory)
         if memory is None and worker.enabled():  # forked before the indexer starts: it shares none of its files
-            build.background = worker.start(build)
+            build.background = worker.Background(worker_jobs(build))
         # The preview indexes once the pages are written (on_post_build), unless it has no bundle yet.
         _start_indexer(build, config, now=not incremental_build or not (Path(config.site_dir) / BUNDLE / "pagefind.js").is_file())
         pages = generate_all(build)
@@ -277,6 +277,8 @@ def on_post_build(config) -> None:
                 raise PluginError(f"search index: {exc}") from None
             if _build is not None and _build.timings is not None:
                 _build.timings.update(timings)
+    if _build is not None and _build.background is not None:
+        _build.background.cancel()  # only if nothing asked for its results (a build with no feeds or papers)
     if _build is not None and _build.timings is not None and (started := _build.background) is not None:
         _build.timings.update({f"worker_{name}": seconds for name, seconds in started.seconds.items()},
                               worker_wait=started.waited)

@@ -45,7 +45,7 @@ def test_a_build_with_the_worker_equals_one_without(tmp_path: Path, kind: str) -
     else:  # more papers than the fixture: related lists, topic feeds and .bib files all full
         project = make_project(tmp_path / "project", synthetic_papers(150, seed=3))
     with_worker, timings = build_site(project)
-    assert {"worker_related", "worker_files", "worker_wait"} <= set(timings)  # the worker did the work
+    assert {"worker_bodies", "worker_related", "worker_files", "worker_wait"} <= set(timings)  # the worker did the work
     without, plain = build_site(project, READINGLIST_WORKER="off")
     assert not any(name.startswith("worker_") for name in plain)
     assert_same_sites(with_worker, without)

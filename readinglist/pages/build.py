@@ -187,21 +187,15 @@ class Build:
         return result
 
 
-    def late_files(self) -> dict[str, Callable[[], str]]:
-        """The feed and export files by name, each with what makes its text: needed only when
-        MkDocs writes files, and from the catalog alone (a worker may make them)."""
-        from . import exports, feeds  # they import this module
-
-        return {**feeds.files(self), **exports.files(self)}
-
     def plain_files(self, makers: dict[str, Callable[[], str]]) -> list[GeneratedPage]:
         """Plain files, their texts made now, or by the worker (``later``) if there is one."""
         if self.background is None:
             return [GeneratedPage(name, content=make()) for name, make in makers.items()]
-        return [GeneratedPage(name, later=partial(self._late_text, name)) for name in makers]
+        return [GeneratedPage(name, later=partial(self.late, "files", name)) for name in makers]
 
-    def _late_text(self, name: str) -> str:
-        texts: dict[str, str] = self.background.result("files")  # type: ignore[union-attr, assignment]
+    def late(self, job: str, name: str) -> str:
+        """The text ``name`` of the worker's job ``job`` (``readinglist.worker.start``)."""
+        texts: dict[str, str] = self.background.result(job)  # type: ignore[union-attr, assignment]
         return texts[name]
 
 
