@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -53,6 +54,38 @@ def test_a_build_with_the_worker_equals_one_without(tmp_path: Path, kind: str) -
     assert b'"bibtex_key"' in with_worker["papers.json"] and b"@" in with_worker["papers.bib"]
     assert b"<feed" in with_worker["feed.xml"]
     assert any(name.startswith("topics/") and name.endswith("/feed.xml") for name in with_worker)
+
+
+def test_a_build_whose_worker_fails_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import readinglist.pages
+
+    parent, jobs = os.getpid(), readinglist.pages.worker_jobs
+
+    def failing_jobs(build):  # the worker fails at its second job: the build redoes it and the next here
+        def fail_there(job):
+            def run():
+                if os.getpid() != parent and job is made["files"]:
+                    raise RuntimeError("the worker failed")
+                return job()
+            return run
+        made = jobs(build)
+        return {name: fail_there(job) for name, job in made.items()}
+    project = copy_project(tmp_path / "project")
+    without, _ = build_site(project, READINGLIST_WORKER="off")
+    # The hook imports it when MkDocs loads the hook, once per process and path (the first build did).
+    for module in [readinglist.pages, *(m for m in list(sys.modules.values()) if getattr(m, "worker_jobs", None) is jobs)]:
+        monkeypatch.setattr(module, "worker_jobs", failing_jobs)
+    started: list[worker.Background] = []
+
+    class Seen(worker.Background):
+        def __init__(self, jobs) -> None:
+            super().__init__(jobs)
+            started.append(self)
+    monkeypatch.setattr(worker, "Background", Seen)
+    failed, timings = build_site(project)
+    assert len(started) == 1 and started[0].inline  # the worker did the first job, then failed: redone here
+    assert {"worker_bodies", "worker_files", "worker_related"} <= set(timings)
+    assert_same_sites(failed, without)
 
 
 def test_the_jobs_run_in_another_process() -> None:
