@@ -1,13 +1,14 @@
 """Work that needs only the catalog, done in a second process while MkDocs renders the pages.
 
 A cold build (``mkdocs build``) spends most of its time in MkDocs (reading, rendering and
-theming every page) on one core. The related papers, the data exports (``papers.json``, the
-``.bib`` files) and the Atom feeds need nothing but the loaded catalog, and are needed late:
-related lists when paper pages are themed (``on_page_context``, after every page has been read
-and rendered), the export and feed files when MkDocs copies files (after ``on_env``).
-The hook forks a worker (``Background``, with the jobs of ``pages.worker_jobs``) right after
-the catalog is loaded, before the search indexer starts; it computes those on the second core (sharing the parent's memory copy-on-write) and hands
-back plain values (paths and strings, pickled through a pipe) when first asked.
+theming every page) on one core. Some of the hook's work needs nothing but the loaded catalog
+and is needed late: the list pages' bodies (MkDocs reads those pages after every paper page),
+the feed and export files (``papers.json``, the ``.bib`` files: copied after ``on_env``), the
+related papers (when paper pages are themed, after every page was read and rendered). The
+hook forks a worker (``Background``, with the jobs of ``pages.worker_jobs``) right after the
+catalog is loaded, before the search indexer starts; it does those jobs on the second core
+(sharing the parent's memory copy-on-write) and sends back each job's plain result (strings
+and paths, pickled through a pipe) as soon as it is done.
 
 If the worker fails, dies or cannot be started, its jobs run in this process instead: the
 build never depends on the worker to be right, only to be fast, and the output is the same
