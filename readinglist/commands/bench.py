@@ -14,7 +14,9 @@ in a temporary copy of the project, then measures:
   real browser (Playwright, Chromium) downloads under ``/pagefind/`` for a first search of a
   common and of a rare word (skipped without a browser);
 - the time of each hook stage (load and validate, paper pages, related papers, topics, dates,
-  feeds, exports), from the hook's READINGLIST_TIMINGS report;
+  feeds, exports), from the hook's READINGLIST_TIMINGS report; with the cold build's worker
+  (``readinglist.worker``), the seconds of each of its jobs (``worker_*``) and how long the
+  build waited for it (``worker_wait``; the stages that asked include that wait);
 - peak memory, site size, the largest HTML page, the number of pages;
 - Material's search index of the bare build (what its reader downloads at the first search, gzipped);
 - importer throughput on a synthetic scrape of N entries (the real CLI, writing N files);
@@ -447,7 +449,8 @@ def main(argv: list[str] | None = None) -> int:
             "bare_build_seconds_min": round(floor["seconds_min"], 2),
             "ratio_to_bare": round(full["seconds"] / floor["seconds"], 3),
             "stages_seconds": {k: round(v, 3) for k, v in full["stages"].items()},
-            "related_share_of_build": round(full["stages"].get("related", 0) / full["seconds"], 3),
+            # The related papers' work, in the build's process or in its worker.
+            "related_share_of_build": round(full["stages"].get("related", full["stages"].get("worker_related", 0)) / full["seconds"], 3),
             "peak_rss_mb": round(full["peak_rss_mb"], 1),
             "bare_peak_rss_mb": round(floor["peak_rss_mb"], 1),
             "build_seconds_without_search": round(plain["seconds"], 2),
