@@ -280,8 +280,9 @@ def on_post_build(config) -> None:
     if _build is not None and _build.background is not None:
         _build.background.cancel()  # only if nothing asked for its results (a build with no feeds or papers)
     if _build is not None and _build.timings is not None and (started := _build.background) is not None:
+        # "related": the related papers' work, wherever it ran (the paper pages' stage holds the wait).
         _build.timings.update({f"worker_{name}": seconds for name, seconds in started.seconds.items()},
-                              worker_wait=started.waited)
+                              worker_wait=started.waited, related=started.seconds.get("related", 0.0))
     if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None and _build.timings is not None:
         Path(target).write_text(json.dumps(_build.timings))
 
