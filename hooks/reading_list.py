@@ -14,7 +14,9 @@ Events used, in build order:
   Paper pages are kept out of the navigation: the nav is rendered into every page, so listing
   N papers makes a build O(N^2). As soon as the catalog is loaded, the search indexer starts
   in a child process (``readinglist.pages.search.SearchIndexer``: Pagefind over one record per
-  paper), so that it works on the second core while MkDocs renders the pages. In the preview
+  paper), so that it works on the second core while MkDocs renders the pages. A one-off build
+  first forks a worker (``readinglist.worker``) that computes the related papers, the feeds and
+  the export files meanwhile; those files are added with empty text for now. In the preview
   with ``--dirty`` (``make serve``), a generated file whose inputs are unchanged since this
   process last wrote it is left out of the files: its output stays (``readinglist.incremental``).
 - ``on_nav``: the navigation is kept for the sitemap (see ``on_post_build``).
@@ -30,13 +32,14 @@ Events used, in build order:
 - ``on_env``: the build's freshness facts (``readinglist.status``: build time, commit, newest
   ``added``, last import) become the template global ``reading_list_status`` for the footer
   (``overrides/partials/copyright.html``); not in the preview, whose pages are rebuilt only
-  when they change (the home page and ``status.json`` show the facts there).
+  when they change (the home page and ``status.json`` show the facts there). The worker's
+  feeds and export files get their text (MkDocs copies plain files next).
 - ``on_post_build``: wait for the search indexer and move its bundle into ``site/pagefind/``
   (a failed indexer fails the build; in the dirty preview a thread does it after the rebuild,
   so pages never wait for search); write the stage timings if asked. In the dirty preview:
   note what was written, and write the sitemap over all pages (MkDocs' lists only the files
   of this rebuild).
-- ``on_build_error``: stop the indexer and remove its files.
+- ``on_build_error``: stop the indexer and remove its files, and stop the worker.
 
 State: a one-off build keeps nothing. ``mkdocs serve`` loads this module once and calls it on
 every rebuild: it keeps parsed papers, derived data and the keys of written pages between
@@ -45,7 +48,8 @@ rebuilds, each under the inputs it was made from, so nothing stale is ever reuse
 ``READINGLIST_SEARCH=off`` builds without the search index (``scripts/bench.py`` measures the
 build with and without it). If ``READINGLIST_TIMINGS`` names a file, the seconds spent per
 stage are written to it as JSON (``scripts/bench.py`` reads them). ``READINGLIST_POLLING=1``
-keeps MkDocs' polling file watcher in the preview.
+keeps MkDocs' polling file watcher in the preview. ``READINGLIST_WORKER=off`` builds without
+the worker (everything in this process: the same output, more slowly).
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -65,10 +70,10 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_build_date
 
-from readinglist import incremental, preview
+from readinglist import incremental, preview, worker
 from readinglist.catalog import load_catalog
 from readinglist.model import shown
-from readinglist.pages import generate_all
+from readinglist.pages import generate_all, worker_jobs
 from readinglist.pages.build import Build, GeneratedPage, Site
 from readinglist.pages.search import BUNDLE, SearchIndexer, pagefind_executable
 from readinglist.status import build_facts
@@ -96,6 +101,8 @@ _pending: dict[str, incremental.Written] = {}
 _order: list[str] = []
 _left_out = False
 _files: Files | None = None
+#: Plain files whose text the worker computes (``readinglist.worker``), set in ``on_env``.
+_later: list[tuple[File, Callable[[], str]]] = []
 _nav = None
 _env = None
 #: The dirty preview's search bundle, finished by a thread after the rebuild.
@@ -122,9 +129,9 @@ def on_serve(server, config, builder):
 
 
 def on_files(files: Files, config) -> Files:
-    global _pages, _build, _pending, _order, _left_out, _files
+    global _pages, _build, _pending, _order, _left_out, _files, _later
     _stop_indexer()
-    _pages, _build, _pending, _order, _left_out, _files = {}, None, {}, [], False, files
+    _pages, _build, _pending, _order, _left_out, _files, _later = {}, None, {}, [], False, files, []
     project = Path(config.config_file_path).resolve().parent
     memory = _memory if _serving else None
     incremental_build = memory is not None and _dirty
@@ -161,6 +168,8 @@ def on_files(files: Files, config) -> Files:
         timings = {"load": time.perf_counter() - start} if os.environ.get("READINGLIST_TIMINGS") else None
         build = Build(catalog, taxonomy, Site(config.site_name, config.site_description or "", config.site_url),
                       facts=facts, timings=timings, memory=memory)
+        if memory is None and worker.enabled():  # forked before the indexer starts: it shares none of its files
+            build.background = worker.Background(worker_jobs(build))
         # The preview indexes once the pages are written (on_post_build), unless it has no bundle yet.
         _start_indexer(build, config, now=not incremental_build or not (Path(config.site_dir) / BUNDLE / "pagefind.js").is_file())
         pages = generate_all(build)
@@ -193,6 +202,8 @@ def on_files(files: Files, config) -> Files:
             _pending[page.src_uri] = incremental.Written(key, file.abs_dest_path, file.url if page.body is not None else None)
         if page.body is not None:
             _pages[page.src_uri] = page
+        elif page.later is not None:
+            _later.append((file, page.later))
     if incremental_build and not problems:
         _remove_stale_output(_memory, {page.src_uri for page in pages}, Path(config.site_dir))
     if _build is not None:
@@ -236,6 +247,8 @@ def on_env(env, config, files):
         env.globals["reading_list_status"] = None
     else:
         env.globals["reading_list_status"] = _build.facts.summary() if _build is not None and _build.facts else None
+    for file, text in _later:  # MkDocs copies the plain files next
+        file.content_string = text()
     return env
 
 
@@ -264,12 +277,20 @@ def on_post_build(config) -> None:
                 raise PluginError(f"search index: {exc}") from None
             if _build is not None and _build.timings is not None:
                 _build.timings.update(timings)
+    if _build is not None and _build.background is not None:
+        _build.background.cancel()  # only if nothing asked for its results (a build with no feeds or papers)
+    if _build is not None and _build.timings is not None and (started := _build.background) is not None:
+        # "related": the related papers' work, wherever it ran (the paper pages' stage holds the wait).
+        _build.timings.update({f"worker_{name}": seconds for name, seconds in started.seconds.items()},
+                              worker_wait=started.waited, related=started.seconds.get("related", 0.0))
     if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None and _build.timings is not None:
         Path(target).write_text(json.dumps(_build.timings))
 
 
 def on_build_error(error) -> None:
     _stop_indexer()
+    if _build is not None and _build.background is not None:
+        _build.background.cancel()
 
 
 def _not_modified() -> bool:

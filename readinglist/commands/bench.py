@@ -14,7 +14,9 @@ in a temporary copy of the project, then measures:
   real browser (Playwright, Chromium) downloads under ``/pagefind/`` for a first search of a
   common and of a rare word (skipped without a browser);
 - the time of each hook stage (load and validate, paper pages, related papers, topics, dates,
-  feeds, exports), from the hook's READINGLIST_TIMINGS report;
+  feeds, exports), from the hook's READINGLIST_TIMINGS report; with the cold build's worker
+  (``readinglist.worker``), the seconds of each of its jobs and how long the build waited for
+  it (``worker_seconds``: the stages that asked for its results include that wait);
 - peak memory, site size, the largest HTML page, the number of pages;
 - Material's search index of the bare build (what its reader downloads at the first search, gzipped);
 - importer throughput on a synthetic scrape of N entries (the real CLI, writing N files);
@@ -163,8 +165,9 @@ def build(project: Path, *, search: bool = True) -> dict:
     stages = json.loads(timings.read_text()) if timings.exists() else {}
     # The search indexer's figures are reported apart from the hook's stages.
     search_figures = {k: stages.pop(k) for k in list(stages) if k.startswith("search")}
+    worker_figures = {k.removeprefix("worker_"): stages.pop(k) for k in list(stages) if k.startswith("worker_")}
     return {"seconds": seconds, "peak_rss_mb": own / 1024, "children_peak_rss_mb": children / 1024,
-            "stages": stages, "search": search_figures}
+            "stages": stages, "search": search_figures, "worker": worker_figures}
 
 
 def site_figures(site: Path) -> dict:
@@ -402,9 +405,11 @@ def summarise(runs: list[dict]) -> dict:
     for name in runs[0]["stages"]:
         stages[name] = statistics.median(r["stages"][name] for r in runs)
     search = {name: statistics.median(r["search"][name] for r in runs) for name in runs[0]["search"]}
+    worker = {name: statistics.median(r["worker"].get(name, 0.0) for r in runs) for name in runs[0]["worker"]}
     return {"seconds": statistics.median(seconds), "seconds_min": min(seconds),
             "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-            "children_peak_rss_mb": max(r["children_peak_rss_mb"] for r in runs), "stages": stages, "search": search}
+            "children_peak_rss_mb": max(r["children_peak_rss_mb"] for r in runs), "stages": stages, "search": search,
+            "worker": worker}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -447,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
             "bare_build_seconds_min": round(floor["seconds_min"], 2),
             "ratio_to_bare": round(full["seconds"] / floor["seconds"], 3),
             "stages_seconds": {k: round(v, 3) for k, v in full["stages"].items()},
+            "worker_seconds": {k: round(v, 3) for k, v in full["worker"].items()},
             "related_share_of_build": round(full["stages"].get("related", 0) / full["seconds"], 3),
             "peak_rss_mb": round(full["peak_rss_mb"], 1),
             "bare_peak_rss_mb": round(floor["peak_rss_mb"], 1),

@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TypeVar
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, TypeVar
 
 from markupsafe import Markup, escape
 
@@ -22,6 +22,9 @@ from ..model import Paper
 from ..render import render
 from ..status import Facts
 from ..taxonomy import Taxonomy, Topic
+
+if TYPE_CHECKING:
+    from ..worker import Background
 
 T = TypeVar("T")
 _MISSING = object()
@@ -58,6 +61,9 @@ class GeneratedPage:
     tail: Callable[[], str] | None = None
     """Renders HTML appended to the body after the search plugin has indexed the page
     (a paper's citation and related papers: not worth indexing, costly to parse)."""
+    later: Callable[[], str] | None = None
+    """A plain file's text when a worker process computes it meanwhile (``Build.background``):
+    asked for before MkDocs writes the file (``on_env``); ``content`` is then empty."""
     key: object = None
     """Everything a page's output depends on besides the build's shared inputs (taxonomy,
     site, templates), compared with ``==`` to skip unchanged pages in the preview
@@ -80,6 +86,9 @@ class Build:
     memory: Memory | None = None
     """Derived data of earlier builds of this process (``mkdocs serve``), reused when its inputs
     are unchanged; ``None`` in a one-off build."""
+    background: Background | None = None
+    """The worker computing related papers and the export and feed files of a one-off build
+    (``readinglist.worker``); ``None``: computed here, when first needed."""
     _entries: dict[tuple[str, int, bool], Markup] = field(default_factory=dict, repr=False)
 
     @property
@@ -158,6 +167,10 @@ class Build:
         from ..related import related_papers
 
         start = time.perf_counter()
+        if self.background is not None:  # the worker's answer: paths, in the same order
+            by_path = {p.path: p for p in self.papers}
+            paths: dict[str, list[str]] = self.background.result("related")  # type: ignore[assignment]
+            return {path: [by_path[q] for q in others] for path, others in paths.items()}
         memory = self.memory
         inputs = tuple((p.path, p.title, p.abstract, p.topics) for p in self.papers) if memory is not None else None
         if memory is not None and memory.related is not None and memory.related[0] == inputs:
@@ -172,6 +185,18 @@ class Build:
             self.timings["related"] = elapsed = time.perf_counter() - start
             self.timings["papers"] = self.timings.get("papers", 0.0) - elapsed
         return result
+
+
+    def plain_files(self, makers: dict[str, Callable[[], str]]) -> list[GeneratedPage]:
+        """Plain files, their texts made now, or by the worker (``later``) if there is one."""
+        if self.background is None:
+            return [GeneratedPage(name, content=make()) for name, make in makers.items()]
+        return [GeneratedPage(name, later=partial(self.late, "files", name)) for name in makers]
+
+    def late(self, job: str, name: str) -> str:
+        """The text ``name`` of the worker's job ``job`` (``readinglist.worker.start``)."""
+        texts: dict[str, str] = self.background.result(job)  # type: ignore[union-attr, assignment]
+        return texts[name]
 
 
 def index_meta(title: str | None, **extra) -> dict:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 
 from ..bibtex import entry as bibtex_entry
 from ..model import Paper
@@ -62,8 +64,13 @@ def bib(build: Build, papers: list[Paper]) -> str:
     return "\n".join(build.per_paper("bib", p, make, keys[p.path]) for p in papers)
 
 
-def generate(build: Build) -> list[GeneratedPage]:
-    files = [GeneratedPage("papers.json", content=papers_json(build)), GeneratedPage("papers.bib", content=bib(build, build.papers))]
+def files(build: Build) -> dict[str, Callable[[], str]]:
+    """Each export file's name and what makes its text."""
+    made: dict[str, Callable[[], str]] = {"papers.json": partial(papers_json, build), "papers.bib": partial(bib, build, build.papers)}
     for topic in build.taxonomy.topics:
-        files.append(GeneratedPage(f"{topic.url}papers.bib", content=bib(build, build.by_topic[topic.id])))
-    return files
+        made[f"{topic.url}papers.bib"] = partial(bib, build, build.by_topic[topic.id])
+    return made
+
+
+def generate(build: Build) -> list[GeneratedPage]:
+    return build.plain_files(files(build))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from functools import cache, partial
 
 from ..model import Paper
 from ..orderings import latest
@@ -87,19 +89,24 @@ def atom(build: Build, *, title: str, subtitle: str, self_path: str, page_path: 
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 
 
-def generate(build: Build) -> list[GeneratedPage]:
-    """The site feed and one feed per topic. Withdrawn papers are left out: a feed announces
-    papers to read."""
-    def latest_listed(papers: list[Paper]) -> list[Paper]:
-        return latest([p for p in papers if not p.withdrawn], COUNT)
+def files(build: Build) -> dict[str, Callable[[], str]]:
+    """The site feed and one feed per topic, by name, each with what makes its text.
+    Withdrawn papers are left out: a feed announces papers to read."""
+    @cache
+    def updated() -> dict[str, dt.datetime]:  # shared by every feed, made when the first is
+        return updated_times(build.papers)
 
-    updated = updated_times(build.papers)
-    files = [GeneratedPage("feed.xml", content=atom(
-        build, title=build.site.name, subtitle=f"The latest papers added to {build.site.name}.",
-        self_path="feed.xml", page_path="", papers=latest_listed(build.papers), updated=updated))]
+    def feed(papers: list[Paper], **texts: str) -> str:
+        return atom(build, papers=latest([p for p in papers if not p.withdrawn], COUNT), updated=updated(), **texts)
+
+    made: dict[str, Callable[[], str]] = {"feed.xml": partial(
+        feed, build.papers, title=build.site.name, subtitle=f"The latest papers added to {build.site.name}.",
+        self_path="feed.xml", page_path="")}
     for topic in build.taxonomy.topics:
-        files.append(GeneratedPage(f"{topic.url}feed.xml", content=atom(
-            build, title=f"{build.site.name}: {topic.name}", subtitle=topic.description,
-            self_path=f"{topic.url}feed.xml", page_path=topic.url, papers=latest_listed(build.by_topic[topic.id]),
-            updated=updated)))
-    return files
+        made[f"{topic.url}feed.xml"] = partial(feed, build.by_topic[topic.id], title=f"{build.site.name}: {topic.name}",
+                                               subtitle=topic.description, self_path=f"{topic.url}feed.xml", page_path=topic.url)
+    return made
+
+
+def generate(build: Build) -> list[GeneratedPage]:
+    return build.plain_files(files(build))

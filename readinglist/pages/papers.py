@@ -68,6 +68,9 @@ def _tail(build: Build, paper: Paper) -> str:
 
 
 def generate(build: Build) -> list[GeneratedPage]:
+    if build.background is not None:  # a one-off build: no keys; the worker computes the related papers meanwhile
+        return [GeneratedPage(paper.src_uri, meta=page_meta(paper), body=partial(_body, build, paper), tail=partial(_tail, build, paper))
+                for paper in build.papers]
     related, keys = build.related, build.citation_keys  # computed now, once, so their time is their own stage
     # A page's key: its paper (and file), its citation key, the related papers it lists.
     return [GeneratedPage(paper.src_uri, meta=build.per_paper("meta", paper, page_meta), body=partial(_body, build, paper),
