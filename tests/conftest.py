@@ -28,6 +28,7 @@ import pytest
 
 from readinglist.catalog import new_path
 from readinglist.commands import COMMANDS
+from readinglist.commands.bench import copy_project_files
 from readinglist.model import Paper, dump_paper
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,9 +44,6 @@ ARXIV_ID = "2407.06204"
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 #: What a copy of the project needs to build its site (papers come separately).
-PROJECT_PARTS = ("mkdocs.yml", "topics.yml", "docs", "overrides", "hooks", "readinglist", "scripts", "package.json")
-
-
 def run(*argv: str | Path, cwd: Path = ROOT, check: bool = False, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run a command (a script: ``run("scripts/validate.py", ...)``) as a user would."""
     args = [str(a) for a in argv]
@@ -117,21 +115,13 @@ def copy_papers(dest: Path, source: Path = FIXTURE_PAPERS) -> Path:
 def copy_project(dest: Path, *, papers: Path | bool | None = FIXTURE_PAPERS) -> Path:
     """A copy of the project to build or import into, with the fixture papers (or the folder
     ``papers``, or an empty ``papers/`` when None or False)."""
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        src = ROOT / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, dest / part)
+    copy_project_files(dest)
     if papers is None or papers is False:
         (dest / "papers").mkdir()
     elif papers is True:
         copy_papers(dest / "papers", FIXTURE_PAPERS)
     else:
         copy_papers(dest / "papers", papers)
-    # npm packages (axe-core, Lighthouse for the browser tests), installed by `make setup`: shared, not copied.
-    (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     return dest
 
 

@@ -120,8 +120,10 @@ def synthetic_papers(n: int, seed: int = 7) -> list[Paper]:
     return papers
 
 
-def make_project(dest: Path, papers: list[Paper]) -> Path:
-    dest.mkdir(parents=True)
+def copy_project_files(dest: Path) -> None:
+    """Copy what a build of the project needs (``PARTS``) into ``dest``, and link its
+    ``node_modules`` (npm packages are shared, not copied). The tests make their projects so too."""
+    dest.mkdir(parents=True, exist_ok=True)
     for part in PARTS:
         src = ROOT / part
         if src.is_dir():
@@ -129,6 +131,10 @@ def make_project(dest: Path, papers: list[Paper]) -> Path:
         else:
             shutil.copy2(src, dest / part)
     (dest / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
+
+
+def make_project(dest: Path, papers: list[Paper]) -> Path:
+    copy_project_files(dest)
     for paper in papers:
         target = dest / "papers" / paper.path
         target.parent.mkdir(parents=True, exist_ok=True)
