@@ -58,7 +58,12 @@ def watch_natively(server) -> bool:
     polling one. Polling stats every watched file twice a second: at 10,000 papers that is a
     quarter of a core all the time, competing with every rebuild for the interpreter. The
     paths already watched move to the new watcher; ``False`` (polling kept) where no native
-    watcher can start."""
+    watcher can start.
+
+    The native watcher is told to report changes only (``CHANGES``). MkDocs rebuilds on any
+    event it hears, and inotify also reports a file being opened or closed after reading: every
+    rebuild reads ``mkdocs.yml``, ``topics.yml`` and the templates, so each rebuild would start
+    the next one, for ever (``tests/test_preview.py``)."""
     try:
         from watchdog.observers import Observer
         from watchdog.observers.inotify_c import inotify_init
@@ -70,6 +75,12 @@ def watch_natively(server) -> bool:
         observer = Observer()
     except (ImportError, OSError, AttributeError):  # not Linux, or no inotify: MkDocs' own watcher stays
         return False
+    schedule = observer.schedule
+
+    def changes_only(handler, path, *, recursive=False, event_filter=None):  # what server.watch() calls
+        return schedule(handler, path, recursive=recursive, event_filter=list(CHANGES))
+
+    observer.schedule = changes_only  # type: ignore[method-assign]
     watched = dict(server._watched_paths)  # MkDocs 1.6 (the last 1.x): path -> times watched
     for path, times in watched.items():
         for _ in range(times):
@@ -79,6 +90,21 @@ def watch_natively(server) -> bool:
         for _ in range(times):
             server.watch(path)
     return True
+
+
+def _changes() -> tuple[type, ...]:
+    """The watchdog events that mean a file's content or place changed (not opened, read or
+    closed after reading)."""
+    try:
+        from watchdog import events
+    except ImportError:
+        return ()
+    return (events.FileCreatedEvent, events.FileModifiedEvent, events.FileDeletedEvent, events.FileMovedEvent,
+            events.FileClosedEvent, events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent)
+
+
+#: What the preview's native watcher reports (see ``watch_natively``).
+CHANGES = _changes()
 
 
 def is_page_request(path: str, mount_path: str) -> bool:

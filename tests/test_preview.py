@@ -347,6 +347,48 @@ def test_serve_shows_the_error_page_at_once_recovers_and_keeps_search(tmp_path: 
 
 
 
+def test_native_watcher_hears_changes_not_reads(tmp_path: Path, caplog):
+    """Every rebuild reads mkdocs.yml, topics.yml and the templates; if reading a watched file
+    counted as a change, each rebuild would start the next one for ever."""
+    import threading
+
+    from mkdocs.livereload import LiveReloadServer
+
+    from readinglist.preview import watch_natively
+
+    watched = tmp_path / "watched"
+    watched.mkdir()
+    (watched / "topics.yml").write_text("topics: []\n")
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=free_port(), root=str(tmp_path / "site"))
+    server.watch(str(watched))
+    assert watch_natively(server)
+    heard = threading.Event()
+
+    class Heard(logging.Handler):
+        def emit(self, record):
+            if "edited.md" in record.getMessage():
+                heard.set()
+
+    handler = Heard()
+    logging.getLogger("mkdocs.livereload").addHandler(handler)
+    server.observer.start()
+    try:
+        with caplog.at_level(logging.DEBUG, logger="mkdocs.livereload"):
+            assert (watched / "topics.yml").read_text() == "topics: []\n"  # what every rebuild does
+            (watched / "edited.md").write_text("changed\n")  # a change, heard after the read (events come in order)
+            assert heard.wait(30), "the watcher never reported the written file"
+            with server._rebuild_cond:
+                assert server._want_rebuild
+    finally:
+        server.observer.stop()
+        server.observer.join(timeout=10)
+        server.server_close()
+        logging.getLogger("mkdocs.livereload").removeHandler(handler)
+    events = [r.getMessage() for r in caplog.records if r.name == "mkdocs.livereload"]
+    assert any("edited.md" in e for e in events)
+    assert not [e for e in events if "topics.yml" in e], events  # opened and closed after reading: no rebuild
+
+
 # --------------------------------------------------------------------------------------------
 # Pieces kept between rebuilds give the same bytes as computing the whole at once
 
