@@ -80,7 +80,7 @@ def watch_natively(server) -> bool:
     def changes_only(handler, path, *, recursive=False, event_filter=None):  # what server.watch() calls
         return schedule(handler, path, recursive=recursive, event_filter=list(CHANGES))
 
-    observer.schedule = changes_only  # type: ignore[method-assign]
+    observer.schedule = changes_only  # type: ignore[method-assign,assignment]
     watched = dict(server._watched_paths)  # MkDocs 1.6 (the last 1.x): path -> times watched
     for path, times in watched.items():
         for _ in range(times):
