@@ -75,7 +75,7 @@ from readinglist.catalog import load_catalog
 from readinglist.model import shown
 from readinglist.pages import generate_all, worker_jobs
 from readinglist.pages.build import Build, GeneratedPage, Site
-from readinglist.pages.search import BUNDLE, SearchIndexer, pagefind_executable
+from readinglist.pages.search import BUILD_NICENESS, BUNDLE, SearchIndexer, pagefind_executable
 from readinglist.status import build_facts
 from readinglist.taxonomy import TaxonomyError, load_taxonomy
 
@@ -171,7 +171,8 @@ def on_files(files: Files, config) -> Files:
         if memory is None and worker.enabled():  # forked before the indexer starts: it shares none of its files
             build.background = worker.Background(worker_jobs(build))
         # The preview indexes once the pages are written (on_post_build), unless it has no bundle yet.
-        _start_indexer(build, config, now=not incremental_build or not (Path(config.site_dir) / BUNDLE / "pagefind.js").is_file())
+        _start_indexer(build, config, now=not incremental_build or not (Path(config.site_dir) / BUNDLE / "pagefind.js").is_file(),
+                       niceness=BUILD_NICENESS if memory is None else 0)
         pages = generate_all(build)
         _build = build
     _problems.set(problems)

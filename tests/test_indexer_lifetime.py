@@ -53,3 +53,24 @@ def test_the_child_dies_with_the_process_that_started_it(how):
             assert wait_until(lambda: not alive(child)), f"child {child} outlived its parent"
         finally:
             parent.kill()
+
+
+def test_a_one_off_builds_indexer_runs_at_the_lowest_priority(tmp_path: Path):
+    """The build's process and its worker keep the cores; the indexer (and the Pagefind it
+    starts, which inherits its priority) takes what they leave."""
+    from readinglist.commands.bench import synthetic_papers
+    from readinglist.pages.search import BUILD_NICENESS, SearchIndexer
+
+    work, site = tmp_path / "work", tmp_path / "site"
+    work.mkdir()
+    site.mkdir()
+    indexer = SearchIndexer(synthetic_papers(3), {}, work, site / ".pagefind-new", niceness=BUILD_NICENESS)
+    try:
+        # Field 19 of /proc/PID/stat is the nice value; a child that already ended stays a
+        # zombie, with its stat, until finish() waits for it.
+        nice = int(Path(f"/proc/{indexer.process.pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+        assert nice == BUILD_NICENESS == 19
+        indexer.finish(site)
+    finally:
+        indexer.cancel()
+    assert (site / "pagefind" / "pagefind.js").is_file()

@@ -46,6 +46,12 @@ UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefi
           "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
 #: Seconds the build waits for the indexer at most before failing (bounded, never hangs).
 TIMEOUT = 900
+#: A one-off build's indexer runs at the lowest priority. On two cores the build's process and
+#: its worker (``readinglist.worker``) are what the build waits for; at the same priority the
+#: three processes would share the two cores and slow the build's process by a third. Niced,
+#: the indexer takes every cycle the other two leave (the worker's core once its jobs are done)
+#: and the build's process keeps a core to itself.
+BUILD_NICENESS = 19
 
 
 def record_meta(paper: Paper) -> dict[str, str]:
