@@ -136,10 +136,16 @@ def compute(papers: list[Paper], kept: int = COUNT, terms_cache: dict[str, Count
         for text in [t for t in terms_cache if t not in current]:
             del terms_cache[text]
     n = len(papers)
-    df = Counter(chain.from_iterable(terms))  # each Counter's keys are distinct: document frequency
+    # Every term numbered once; a Counter's keys are distinct, so counting numbers gives the DF.
+    flat = list(chain.from_iterable(terms))
+    number = {term: i for i, term in enumerate(dict.fromkeys(flat))}
+    numbers = np.fromiter(map(number.__getitem__, flat), dtype=np.int64, count=len(flat))
+    df = Counter(dict(zip(number, np.bincount(numbers, minlength=len(number)).tolist(), strict=True)))
     max_df = min(MAX_DF, n // 2)
     vocabulary = sorted(term for term, d in df.items() if 2 <= d <= max_df)
-    matrix = _matrix(terms, vocabulary, df, n)
+    column = np.full(len(number), -1, dtype=np.int64)
+    column[np.fromiter((number[term] for term in vocabulary), dtype=np.int64, count=len(vocabulary))] = np.arange(len(vocabulary))
+    matrix = _matrix(terms, vocabulary, df, n, column[numbers])
     best, sims, positives = _best_of_rows(matrix, np.arange(n), _topic_bits(papers), kept)
     return Related([p.path for p in papers], [(p.title, p.abstract, p.topics) for p in papers], terms, df, vocabulary,
                    matrix, best, sims, np.minimum(positives, kept), positives <= kept)
@@ -292,12 +298,14 @@ def _logs(values: np.ndarray, of: Callable[[int], float]) -> np.ndarray:
     return np.array([of(v) for v in distinct.tolist()], dtype=np.float64)[inverse]
 
 
-def _matrix(terms: Sequence[Counter], vocabulary: list[str], df: Counter, n: int) -> sparse.csr_matrix:
-    """Unit-length TF-IDF rows of ``terms`` over ``vocabulary`` (sorted), columns in order."""
-    column = {term: i for i, term in enumerate(vocabulary)}
-    flat = list(chain.from_iterable(terms))
-    ids = np.fromiter(map(column.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
-    counts = np.fromiter(chain.from_iterable(t.values() for t in terms), dtype=np.int64, count=len(flat))
+def _matrix(terms: Sequence[Counter], vocabulary: list[str], df: Counter, n: int, ids: np.ndarray | None = None) -> sparse.csr_matrix:
+    """Unit-length TF-IDF rows of ``terms`` over ``vocabulary`` (sorted), columns in order.
+    ``ids``: each term's column (``-1``: none), in the order of ``terms``, if known."""
+    if ids is None:
+        column = {term: i for i, term in enumerate(vocabulary)}
+        flat = list(chain.from_iterable(terms))
+        ids = np.fromiter(map(column.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+    counts = np.fromiter(chain.from_iterable(t.values() for t in terms), dtype=np.int64, count=len(ids))
     rows = np.repeat(np.arange(len(terms)), np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)))
     keep = ids >= 0
     rows, ids, counts = rows[keep], ids[keep], counts[keep]
@@ -332,17 +340,19 @@ def _updated_matrix(previous: Related, old: list[int], terms: list[Counter], cha
 
 
 def _topic_bits(papers: list[Paper]) -> np.ndarray:
-    """``(N, words)`` bit sets of each paper's topics, to count shared topics in bulk."""
+    """``(N, words)`` bit sets of each paper's topics, to count shared topics in bulk (made
+    once per distinct set of topics: a list has few)."""
     ids: dict[str, int] = {}
-    rows, bits = [], []
-    for row, paper in enumerate(papers):
-        for topic in set(paper.topics):
-            rows.append(row)
-            bits.append(ids.setdefault(topic, len(ids)))
-    table = np.zeros((len(papers), max(1, -(-len(ids) // 64))), dtype=np.uint64)
-    bit = np.asarray(bits, dtype=np.int64)
-    np.bitwise_or.at(table, (np.asarray(rows, dtype=np.int64), bit // 64), np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64)))
-    return table
+    kinds: dict[tuple[str, ...], int] = {}
+    of_paper = np.fromiter((kinds.setdefault(p.topics, len(kinds)) for p in papers), dtype=np.int64, count=len(papers))
+    for topics in kinds:
+        for topic in topics:
+            ids.setdefault(topic, len(ids))
+    table = np.zeros((len(kinds), max(1, -(-len(ids) // 64))), dtype=np.uint64)
+    for row, topics in enumerate(kinds):
+        for bit in {ids[topic] for topic in topics}:
+            table[row, bit // 64] |= np.uint64(1 << (bit % 64))
+    return table[of_paper]
 
 
 def _rounded(sims: np.ndarray) -> np.ndarray:
