@@ -53,7 +53,7 @@ MAX_DF = 400
 BLOCK = 512
 #: The preview keeps each paper's best ``KEPT`` others (not just ``COUNT``): after an edit, a
 #: row whose shown papers changed can then usually be put right from the kept ones.
-KEPT = 20
+KEPT = 10
 #: ``update`` computes everything again when more papers than this changed their text or
 #: topics, or when more than 1 in ``AGAIN_SHARE`` papers must be ranked again (then the full
 #: computation costs little more, and keeps nothing stale).

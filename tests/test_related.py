@@ -140,7 +140,7 @@ def apply(papers: list[Paper], edit: tuple) -> list[Paper]:
 
 @PROPERTIES
 @given(st.lists(st.builds(make_paper, texts, texts, topic_sets), min_size=2, max_size=14),
-       st.lists(st.lists(edits, min_size=1, max_size=3), max_size=6), st.sampled_from([5, 6, 20]), st.sampled_from([400, 3]),
+       st.lists(st.lists(edits, min_size=1, max_size=3), max_size=6), st.sampled_from([5, 6, 10, 20]), st.sampled_from([400, 3]),
        st.sampled_from([1, 1, 8]))
 def test_update_equals_the_computation_from_nothing(papers, steps, kept, max_df, again_share):
     cache: dict[str, Counter] = {}
@@ -160,16 +160,18 @@ def test_update_equals_the_computation_from_nothing(papers, steps, kept, max_df,
             assert np.array_equal(np.where(trusted, state.best, -1), np.where(trusted, fresh.best, -1))
 
 
-def test_update_of_one_title_among_many_ranks_few_again():
+def test_updates_of_titles_among_many_rank_few_again():
     papers = sorted(synthetic_papers(600), key=newest_first)
     cache: dict[str, Counter] = {}
     state = update(None, papers, cache)
-    edited = list(papers)
-    p = edited[300]
-    edited[300] = Paper(papers[10].title, p.published, p.added, p.topics, p.abstract, path=p.path)  # terms of other papers
-    with patch.object(related, "compute", side_effect=AssertionError("computed from nothing")), patch.object(related, "AGAIN_SHARE", 2):
-        state = update(state, edited, cache)
-    assert paths(state.related(edited)) == paths(related_papers(edited))
+    for edited, source in ((300, 10), (301, 300), (20, 599), (301, 5)):  # titles made of other papers' words
+        p = papers[edited]
+        papers = [*papers[:edited], Paper(papers[source].title, p.published, p.added, p.topics, p.abstract, path=p.path),
+                  *papers[edited + 1:]]
+        with patch.object(related, "compute", side_effect=AssertionError("computed from nothing")), \
+                patch.object(related, "AGAIN_SHARE", 1):
+            state = update(state, papers, cache)
+        assert paths(state.related(papers)) == paths(related_papers(papers))
 
 
 def test_golden_values_of_synthetic_papers():
