@@ -203,9 +203,12 @@ def update(previous: Related | None, papers: list[Paper], terms_cache: dict[str,
     changed_vectors = set(texts_changed)
     if effective:
         changed_vectors.update(i for i, row_terms in enumerate(terms) if any(t in row_terms for t in effective))
-    moved = _out_of_order([old[i] for i in range(n) if i not in changed_vectors and i not in topics_changed])
-    unchanged_order = [i for i in range(n) if i not in changed_vectors and i not in topics_changed]
-    again = sorted(changed_vectors.union(topics_changed, (unchanged_order[k] for k in moved)))
+    # Of the others, the fewest whose move explains the new order are ranked again too; the
+    # rest keep their order relative to each other, so their ties break as before.
+    regrouped = set(topics_changed)
+    steady = [i for i in range(n) if i not in changed_vectors and i not in regrouped]
+    moved = [steady[k] for k in _out_of_order([old[i] for i in steady])]
+    again = sorted(changed_vectors.union(regrouped, moved))
     if len(again) > n // AGAIN_SHARE:
         return compute(papers, kept, terms_cache)
 
