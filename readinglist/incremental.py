@@ -17,8 +17,9 @@ that:
   ``topics.yml``, the page code and templates, the hand-written pages' names, the site's name
   and URL. When it changes, every page is rebuilt once;
 - derived data is kept under the inputs it is computed from: each parsed paper under its file's
-  identity (``catalog.load_catalog(cache=...)``), the related papers under every paper's
-  title, abstract and topics, each text's terms under the text.
+  identity (``catalog.load_catalog(cache=...)``), each text's terms under the text; the related
+  papers are updated for the papers whose title, abstract, topics or place changed
+  (``related.update``).
 
 Keys name papers as ``(path, paper)``: ``Paper`` equality ignores the path, and a renamed file
 moves its page. Nothing here imports MkDocs.
@@ -97,8 +98,9 @@ class Memory:
     """What every page depends on, as of the written pages' build (see the module docstring)."""
     written: dict[str, Written] = field(default_factory=dict)
     """Source URI -> what the site folder holds for it, written by an earlier build."""
-    related: tuple[object, dict[str, list[str]]] | None = None
-    """(title, abstract and topics of every paper in order; ``path -> related paths``)."""
+    related: object = None
+    """The related papers and what updating them needs (``readinglist.related.Related``;
+    ``object`` here: this module imports no NumPy)."""
     terms: dict[str, Counter] = field(default_factory=dict)
     """Each paper's text (title twice and abstract) -> its terms, for related papers."""
     templates: TemplateCache = field(default_factory=TemplateCache)

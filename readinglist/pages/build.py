@@ -164,7 +164,7 @@ class Build:
     def related(self) -> dict[str, list[Paper]]:
         # Imported here: NumPy and SciPy take a third of a second to import, and the search
         # indexer's child process (``python -m readinglist.pages.search``) never needs them.
-        from ..related import related_papers
+        from ..related import Related, related_papers, update
 
         start = time.perf_counter()
         if self.background is not None:  # the worker's answer: paths, in the same order
@@ -172,14 +172,12 @@ class Build:
             paths: dict[str, list[str]] = self.background.result("related")  # type: ignore[assignment]
             return {path: [by_path[q] for q in others] for path, others in paths.items()}
         memory = self.memory
-        inputs = tuple((p.path, p.title, p.abstract, p.topics) for p in self.papers) if memory is not None else None
-        if memory is not None and memory.related is not None and memory.related[0] == inputs:
-            by_path = {p.path: p for p in self.papers}  # the same texts; other fields may have changed
-            result = {path: [by_path[q] for q in others] for path, others in memory.related[1].items()}
-        else:
-            result = related_papers(self.papers, terms_cache=memory.terms if memory is not None else None)
-            if memory is not None:
-                memory.related = (inputs, {path: [q.path for q in others] for path, others in result.items()})
+        if memory is None:
+            result = related_papers(self.papers)
+        else:  # the preview: only what the edited papers change is computed again
+            previous = memory.related if isinstance(memory.related, Related) else None
+            memory.related = state = update(previous, self.papers, terms_cache=memory.terms)
+            result = state.related(self.papers)
         if self.timings is not None:
             # Counted apart from the stage that first asks for it (the paper pages).
             self.timings["related"] = elapsed = time.perf_counter() - start
