@@ -62,6 +62,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -75,7 +76,7 @@ from readinglist.catalog import load_catalog
 from readinglist.model import shown
 from readinglist.pages import generate_all, worker_jobs
 from readinglist.pages.build import Build, GeneratedPage, Site
-from readinglist.pages.search import BUNDLE, SearchIndexer, pagefind_executable
+from readinglist.pages.search import BUNDLE, SearchIndexer, pagefind_executable, pickled_paper
 from readinglist.status import build_facts
 from readinglist.taxonomy import TaxonomyError, load_taxonomy
 
@@ -112,6 +113,26 @@ _finisher: _Finisher | None = None
 def on_startup(command: str, dirty: bool) -> None:
     global _serving, _dirty
     _serving, _dirty = command == "serve", dirty
+
+
+def on_config(config):
+    """In the preview: the theme's file listing (MkDocs walks every theme file on every
+    rebuild to find its static files) is kept while no theme folder changed."""
+    if _serving:
+        theme = config.theme
+        make_env = theme.get_env
+
+        def get_env():
+            env = make_env()
+            list_templates = env.list_templates
+
+            def listed(extensions=None, filter_func=None):
+                key = (tuple(theme.dirs), tuple(sorted(theme.static_templates)), extensions, getattr(filter_func, "__qualname__", None))
+                return _memory.list_files(key, list(theme.dirs), lambda: list_templates(extensions, filter_func))
+            env.list_templates = listed
+            return env
+        theme.get_env = get_env
+    return config
 
 
 def on_serve(server, config, builder):
@@ -179,7 +200,7 @@ def on_files(files: Files, config) -> Files:
         for file in files.documentation_pages():  # dirty mode would skip hand-written pages by their mtime
             file.is_modified = _modified  # type: ignore[method-assign]
     for page in pages:
-        if files.get_file_from_path(page.src_uri) is not None:
+        if page.src_uri in files.src_uris:  # generated URIs are POSIX: no need for get_file_from_path's PurePath
             raise PluginError(f"docs/{page.src_uri} clashes with a generated page; remove or rename it")
         if page.body is not None:
             _order.append(page.src_uri)
@@ -393,7 +414,7 @@ class _SitemapPages(list):
 
 def _search_key(build: Build) -> tuple:
     """What the search bundle is made from: each paper and the topics' names."""
-    return incremental.paper_ids(build.papers), tuple((t.id, t.name) for t in build.taxonomy.topics)
+    return build.identity, tuple((t.id, t.name) for t in build.taxonomy.topics)
 
 
 def _start_indexer(build: Build, config, *, now: bool = True, niceness: int = 0) -> None:
@@ -416,7 +437,8 @@ def _start_indexer(build: Build, config, *, now: bool = True, niceness: int = 0)
     site_dir.mkdir(parents=True, exist_ok=True)
     output = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir))
     output.rmdir()  # Pagefind creates it
-    _indexer = SearchIndexer(build.papers, {t.id: t.name for t in build.taxonomy.topics}, work, output, niceness=niceness)
+    _indexer = SearchIndexer(build.papers, {t.id: t.name for t in build.taxonomy.topics}, work, output, niceness=niceness,
+                             pickled=partial(build.per_paper, "pickle", make=pickled_paper))
 
 
 def _stop_indexer() -> None:

@@ -19,6 +19,7 @@ from ..bibtex import base_key, citation_keys
 from ..catalog import Catalog
 from ..incremental import Memory
 from ..model import Paper
+from ..orderings import latest
 from ..render import render
 from ..status import Facts
 from ..taxonomy import Taxonomy, Topic
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _MISSING = object()
+
+
+def _fewest_upvotes_last(paper: Paper) -> int:
+    return -(paper.upvotes or 0)
 
 
 @dataclass(frozen=True)
@@ -130,11 +135,53 @@ class Build:
         inputs (taxonomy, site, templates), which drop everything kept when they change."""
         if self.memory is None:
             return make(paper, *inputs)
-        key = (kind, paper.path, paper, *inputs)
         derived = self.memory.derived
-        if (value := derived.get(key, _MISSING)) is _MISSING:
-            value = derived[key] = make(paper, *inputs)
+        slot = derived.get(paper.path)
+        if slot is None or slot[0] is not paper:  # an unchanged file's paper is the same object
+            if slot is None or slot[0] != paper:
+                slot = (paper, {})
+            slot = derived[paper.path] = (paper, slot[1])
+        values = slot[1]
+        key = (kind, *inputs)
+        if (value := values.get(key, _MISSING)) is _MISSING:
+            value = values[key] = make(paper, *inputs)
         return value  # type: ignore[return-value]
+
+    def kept(self, name: str, inputs: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, kept across preview rebuilds (``memory``) under ``name`` and ``inputs``,
+        which must hold everything ``make`` uses besides the build's shared inputs (taxonomy,
+        site, templates). Papers enter ``inputs`` as ``identity``'s parts."""
+        return make() if self.memory is None else self.memory.keep(name, inputs, make)
+
+    @cached_property
+    def identity(self) -> tuple:
+        """The list's papers and their paths, in order: ``==`` to an earlier build's when no
+        paper changed (an unchanged file's paper is the same object: compared at C speed)."""
+        return tuple(self.papers), tuple([p.path for p in self.papers])
+
+    @cached_property
+    def latest_order(self) -> list[Paper]:
+        """Every paper in ``orderings.latest`` order (the feeds' and the home page's)."""
+        return self.kept("latest", self.identity, lambda: latest(self.papers))
+
+    @cached_property
+    def upvote_order(self) -> list[Paper]:
+        """Every paper in ``orderings.by_upvotes`` order: the catalog's papers are newest first,
+        its ties' order, so a stable sort by upvotes alone makes it (``by_upvotes`` sorts on the
+        whole key: the same result, slower)."""
+        return self.kept("upvotes", self.identity, lambda: sorted(self.papers, key=_fewest_upvotes_last))
+
+    @cached_property
+    def upvoted(self) -> tuple[dict[str, list[Paper]], dict[int, list[Paper]]]:
+        """Each topic's papers and each year's (of ``published``) in ``by_upvotes`` order, from
+        one pass over ``upvote_order``: both orders are total, so filtering one sorts the part."""
+        by_topic: dict[str, list[Paper]] = {t.id: [] for t in self.taxonomy.topics}
+        by_year: dict[int, list[Paper]] = {}
+        for paper in self.upvote_order:
+            for topic in paper.topics:
+                by_topic[topic].append(paper)
+            by_year.setdefault(paper.published.year, []).append(paper)
+        return by_topic, by_year
 
     def entry(self, paper: Paper, base: str, *, compact: bool = False) -> Markup:
         """A paper's entry in a list (title, metadata line and, unless ``compact``, the first
@@ -158,7 +205,8 @@ class Build:
 
     @cached_property
     def citation_keys(self) -> dict[str, str]:
-        return citation_keys(self.papers, base_of=lambda paper: self.per_paper("base_key", paper, base_key))
+        return self.kept("citation_keys", self.identity,
+                         lambda: citation_keys(self.papers, base_of=lambda paper: self.per_paper("base_key", paper, base_key)))
 
     @cached_property
     def related(self) -> dict[str, list[Paper]]:

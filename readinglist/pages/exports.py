@@ -65,10 +65,19 @@ def bib(build: Build, papers: list[Paper]) -> str:
 
 
 def files(build: Build) -> dict[str, Callable[[], str]]:
-    """Each export file's name and what makes its text."""
-    made: dict[str, Callable[[], str]] = {"papers.json": partial(papers_json, build), "papers.bib": partial(bib, build, build.papers)}
+    """Each export file's name and what makes its text (in the preview, kept under the papers
+    it lists and their citation keys)."""
+    def kept(name: str, make: Callable[[], str], papers: list[Paper]) -> str:
+        keys = build.citation_keys
+        ids = build.identity if papers is build.papers else (tuple(papers), tuple([p.path for p in papers]))
+        return build.kept(f"export:{name}", (ids, tuple([keys[p.path] for p in papers])), make)
+
+    made: dict[str, Callable[[], str]] = {
+        "papers.json": partial(kept, "papers.json", partial(papers_json, build), build.papers),
+        "papers.bib": partial(kept, "papers.bib", partial(bib, build, build.papers), build.papers)}
     for topic in build.taxonomy.topics:
-        made[f"{topic.url}papers.bib"] = partial(bib, build, build.by_topic[topic.id])
+        papers = build.by_topic[topic.id]
+        made[f"{topic.url}papers.bib"] = partial(kept, f"{topic.url}papers.bib", partial(bib, build, papers), papers)
     return made
 
 
