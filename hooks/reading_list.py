@@ -96,6 +96,8 @@ _dirty = False
 #: the latest build, which the preview serves as its error page (``readinglist.preview``).
 _memory = incremental.Memory()
 _problems = preview.Problems()
+#: Collects garbage after each rebuild instead of during it, once the first build is done.
+_collector: preview.IdleCollector | None = None
 #: This build's generated files being (re)written, by source URI (noted as written at the end).
 _pending: dict[str, incremental.Written] = {}
 #: The source URIs of this build's generated pages in order, and whether any was left out.
@@ -116,8 +118,11 @@ def on_startup(command: str, dirty: bool) -> None:
 
 
 def on_config(config):
-    """In the preview: the theme's file listing (MkDocs walks every theme file on every
-    rebuild to find its static files) is kept while no theme folder changed."""
+    """In the preview: garbage is collected after the rebuild (``preview.IdleCollector``); the
+    theme's file listing (MkDocs walks every theme file on every rebuild to find its static
+    files) is kept while no theme folder changed."""
+    if _collector is not None:
+        _collector.pause()
     if _serving:
         theme = config.theme
         make_env = theme.get_env
@@ -142,8 +147,10 @@ def on_serve(server, config, builder):
     # The first build is done. What it keeps (parsed papers, each text's terms, derived pieces:
     # millions of objects at 10,000 papers) would otherwise be traversed by every full garbage
     # collection, seconds of each later rebuild: collected once, then left out of collections.
+    global _collector
     gc.collect()
     gc.freeze()
+    _collector = preview.IdleCollector()
     if os.environ.get("READINGLIST_POLLING") != "1" and not preview.watch_natively(server):
         log.info("reading list: the preview polls for file changes (no native file watcher here)")
     return server
@@ -306,9 +313,13 @@ def on_post_build(config) -> None:
                               worker_wait=started.waited, related=started.seconds.get("related", 0.0))
     if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None and _build.timings is not None:
         Path(target).write_text(json.dumps(_build.timings))
+    if _collector is not None:
+        _collector.resume()
 
 
 def on_build_error(error) -> None:
+    if _collector is not None:
+        _collector.resume()
     _stop_indexer()
     if _build is not None and _build.background is not None:
         _build.background.cancel()
