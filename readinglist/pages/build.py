@@ -153,6 +153,30 @@ class Build:
         site, templates). Papers enter ``inputs`` as ``identity``'s parts."""
         return make() if self.memory is None else self.memory.keep(name, inputs, make)
 
+    def rows(self, kind: str, name: str, papers: list[Paper], make: Callable[[Paper, str], str]) -> list[str]:
+        """``make(paper, its citation key)`` for each of ``papers``, in order (a paper's part of
+        an export file). In the preview the rows are kept under ``name``: when the same paths
+        are at the same places as last time, a row whose paper (the same object) and citation
+        key are unchanged is the kept one, found without a hash; any other row is the paper's
+        value of ``kind`` (``per_paper``: made once per paper, whatever file shows it)."""
+        keys = self.citation_keys
+        cited = [keys[p.path] for p in papers]
+        if self.memory is None:
+            return [make(p, k) for p, k in zip(papers, cited, strict=True)]
+        paths = [p.path for p in papers]
+
+        def made(paper: Paper, key: str) -> str:
+            return self.per_paper(kind, paper, make, key)
+        hit: tuple[tuple[list[Paper], list[str], list[str]], list[str]] | None = self.memory.kept.get(f"rows:{name}")  # type: ignore[assignment]
+        if hit is not None and hit[0][1] == paths:
+            (old_papers, _, old_keys), old_rows = hit
+            rows = [row if old is paper and old_key == key else made(paper, key)
+                    for old, paper, old_key, key, row in zip(old_papers, papers, old_keys, cited, old_rows, strict=True)]
+        else:
+            rows = [made(p, k) for p, k in zip(papers, cited, strict=True)]
+        self.memory.kept[f"rows:{name}"] = ((list(papers), paths, cited), rows)
+        return rows
+
     @cached_property
     def identity(self) -> tuple:
         """The list's papers and their paths, in order: ``==`` to an earlier build's when no
