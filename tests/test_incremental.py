@@ -106,6 +106,9 @@ def test_kept_feeds_and_exports_are_the_texts_made_from_scratch(tmp_path: Path):
         lambda ps: [p for p in ps if p.path != "2024/p010.md"],
         lambda ps: [replace(p, path=p.path.replace("p020", "renamed")) if "p020" in p.path else p for p in ps],
         lambda ps: [replace(ps[0], title="Retitled"), *ps[1:]],
+        lambda ps: [*ps[:5], replace(ps[5], authors=("Ada Lovelace",), published=dt.date(2024, 12, 31)), *ps[6:]],
+        lambda ps: [*ps[:7], replace(ps[7], upvotes=None), *ps[8:]],
+        lambda ps: [*ps[:7], replace(ps[7], upvotes=0), *ps[8:]],  # the same place in every order
     ]
     for step in steps:
         papers = step(papers)
@@ -119,6 +122,7 @@ def test_kept_feeds_and_exports_are_the_texts_made_from_scratch(tmp_path: Path):
         for topic in ("t", "u"):
             assert kept.upvoted[0][topic] == by_upvotes(kept.by_topic[topic])
         assert kept.latest_order == latest(kept.papers)
+        assert kept.citation_keys == fresh.citation_keys
 
 
 def test_catalog_order_with_and_without_the_cache(tmp_path: Path):

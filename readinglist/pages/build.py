@@ -19,7 +19,7 @@ from ..bibtex import base_key, citation_keys
 from ..catalog import Catalog
 from ..incremental import Memory
 from ..model import Paper
-from ..orderings import latest
+from ..orderings import latest_key
 from ..render import render
 from ..status import Facts
 from ..taxonomy import Taxonomy, Topic
@@ -33,6 +33,16 @@ _MISSING = object()
 
 def _fewest_upvotes_last(paper: Paper) -> int:
     return -(paper.upvotes or 0)
+
+
+def latest_fields(paper: Paper) -> tuple:
+    """What ``orderings.latest_key`` reads besides the path."""
+    return paper.added, paper.published, paper.title
+
+
+def _citation_fields(paper: Paper) -> tuple:
+    """What a citation key is made from besides the path (``bibtex.citation_keys``)."""
+    return paper.title, paper.authors, paper.published, paper.added
 
 
 @dataclass(frozen=True)
@@ -183,17 +193,38 @@ class Build:
         paper changed (an unchanged file's paper is the same object: compared at C speed)."""
         return tuple(self.papers), tuple([p.path for p in self.papers])
 
+    def kept_while(self, name: str, fields: Callable[[Paper], object], make: Callable[[], T]) -> T:
+        """``make()``, kept across preview rebuilds under ``name`` while the list has the same
+        paths in the same places and every paper that changed (another object) has the same
+        ``fields`` as before: ``make`` may use only those fields and the paths (no paper object:
+        an order is kept as positions). One pass comparing identities when nothing changed."""
+        if self.memory is None:
+            return make()
+        papers, paths = self.identity
+        hit = self.memory.kept.get(name)
+        if (hit is not None and hit[0][1] == paths  # type: ignore[index]
+                and all(old is new or fields(old) == fields(new) for old, new in zip(hit[0][0], papers, strict=True))):  # type: ignore[index]
+            value: T = hit[1]  # type: ignore[assignment]
+        else:
+            value = make()
+        self.memory.kept[name] = (self.identity, value)
+        return value
+
     @cached_property
     def latest_order(self) -> list[Paper]:
         """Every paper in ``orderings.latest`` order (the feeds' and the home page's)."""
-        return self.kept("latest", self.identity, lambda: latest(self.papers))
+        papers = self.papers
+        places = self.kept_while("latest", latest_fields, lambda: sorted(range(len(papers)), key=lambda i: latest_key(papers[i])))
+        return [papers[i] for i in places]
 
     @cached_property
     def upvote_order(self) -> list[Paper]:
         """Every paper in ``orderings.by_upvotes`` order: the catalog's papers are newest first,
         its ties' order, so a stable sort by upvotes alone makes it (``by_upvotes`` sorts on the
         whole key: the same result, slower)."""
-        return self.kept("upvotes", self.identity, lambda: sorted(self.papers, key=_fewest_upvotes_last))
+        papers = self.papers
+        places = self.kept_while("upvotes", _fewest_upvotes_last, lambda: sorted(range(len(papers)), key=lambda i: -(papers[i].upvotes or 0)))
+        return [papers[i] for i in places]
 
     @cached_property
     def upvoted(self) -> tuple[dict[str, list[Paper]], dict[int, list[Paper]]]:
@@ -229,8 +260,10 @@ class Build:
 
     @cached_property
     def citation_keys(self) -> dict[str, str]:
-        return self.kept("citation_keys", self.identity,
-                         lambda: citation_keys(self.papers, base_of=lambda paper: self.per_paper("base_key", paper, base_key)))
+        # The keys depend on each paper's base key (title, first author, year) and on the order
+        # papers were added (added, published, path).
+        return self.kept_while("citation_keys", _citation_fields,
+                               lambda: citation_keys(self.papers, base_of=lambda paper: self.per_paper("base_key", paper, base_key)))
 
     @cached_property
     def related(self) -> dict[str, list[Paper]]:

@@ -14,7 +14,7 @@ from ..model import Paper
 from ..orderings import latest
 from ..render import authors_text, plain
 from ..taxonomy import Topic
-from .build import Build, GeneratedPage
+from .build import Build, GeneratedPage, latest_fields
 
 ATOM = "http://www.w3.org/2005/Atom"
 COUNT = 50
@@ -102,7 +102,7 @@ def files(build: Build) -> dict[str, Callable[[], str]]:
     @cache
     def inputs() -> tuple[dict[str | None, list[Paper]], dict[str, dt.datetime]]:  # shared by every feed, made when the first is
         ordered = build.latest_order
-        updated = build.kept("feed-times", build.identity, partial(_updated_times, ordered))
+        updated = build.kept_while("feed-times", latest_fields, partial(_updated_times, ordered))  # made from the order alone
         shown: dict[str | None, list[Paper]] = {None: [], **{t.id: [] for t in build.taxonomy.topics}}
         full = 0
         for paper in ordered:  # ``latest`` is a total order: filtering it orders each feed
