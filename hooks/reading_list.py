@@ -62,6 +62,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -75,7 +76,7 @@ from readinglist.catalog import load_catalog
 from readinglist.model import shown
 from readinglist.pages import generate_all, worker_jobs
 from readinglist.pages.build import Build, GeneratedPage, Site
-from readinglist.pages.search import BUILD_NICENESS, BUNDLE, SearchIndexer, pagefind_executable
+from readinglist.pages.search import BUILD_NICENESS, BUNDLE, SearchIndexer, pagefind_executable, pickled_paper
 from readinglist.status import build_facts
 from readinglist.taxonomy import TaxonomyError, load_taxonomy
 
@@ -95,6 +96,8 @@ _dirty = False
 #: the latest build, which the preview serves as its error page (``readinglist.preview``).
 _memory = incremental.Memory()
 _problems = preview.Problems()
+#: Collects garbage after each rebuild instead of during it, once the first build is done.
+_collector: preview.IdleCollector | None = None
 #: This build's generated files being (re)written, by source URI (noted as written at the end).
 _pending: dict[str, incremental.Written] = {}
 #: The source URIs of this build's generated pages in order, and whether any was left out.
@@ -114,6 +117,29 @@ def on_startup(command: str, dirty: bool) -> None:
     _serving, _dirty = command == "serve", dirty
 
 
+def on_config(config):
+    """In the preview: garbage is collected after the rebuild (``preview.IdleCollector``); the
+    theme's file listing (MkDocs walks every theme file on every rebuild to find its static
+    files) is kept while no theme folder changed."""
+    if _collector is not None:
+        _collector.pause()
+    if _serving:
+        theme = config.theme
+        make_env = theme.get_env
+
+        def get_env():
+            env = make_env()
+            list_templates = env.list_templates
+
+            def listed(extensions=None, filter_func=None):
+                key = (tuple(theme.dirs), tuple(sorted(theme.static_templates)), extensions, getattr(filter_func, "__qualname__", None))
+                return _memory.list_files(key, list(theme.dirs), lambda: list_templates(extensions, filter_func))
+            env.list_templates = listed
+            return env
+        theme.get_env = get_env
+    return config
+
+
 def on_serve(server, config, builder):
     """Put the error overlay in front of the live-reload server and give it a native file
     watcher (see ``readinglist.preview``)."""
@@ -121,8 +147,10 @@ def on_serve(server, config, builder):
     # The first build is done. What it keeps (parsed papers, each text's terms, derived pieces:
     # millions of objects at 10,000 papers) would otherwise be traversed by every full garbage
     # collection, seconds of each later rebuild: collected once, then left out of collections.
+    global _collector
     gc.collect()
     gc.freeze()
+    _collector = preview.IdleCollector()
     if os.environ.get("READINGLIST_POLLING") != "1" and not preview.watch_natively(server):
         log.info("reading list: the preview polls for file changes (no native file watcher here)")
     return server
@@ -180,7 +208,7 @@ def on_files(files: Files, config) -> Files:
         for file in files.documentation_pages():  # dirty mode would skip hand-written pages by their mtime
             file.is_modified = _modified  # type: ignore[method-assign]
     for page in pages:
-        if files.get_file_from_path(page.src_uri) is not None:
+        if page.src_uri in files.src_uris:  # generated URIs are POSIX: no need for get_file_from_path's PurePath
             raise PluginError(f"docs/{page.src_uri} clashes with a generated page; remove or rename it")
         if page.body is not None:
             _order.append(page.src_uri)
@@ -286,9 +314,13 @@ def on_post_build(config) -> None:
                               worker_wait=started.waited, related=started.seconds.get("related", 0.0))
     if (target := os.environ.get("READINGLIST_TIMINGS")) and _build is not None and _build.timings is not None:
         Path(target).write_text(json.dumps(_build.timings))
+    if _collector is not None:
+        _collector.resume()
 
 
 def on_build_error(error) -> None:
+    if _collector is not None:
+        _collector.resume()
     _stop_indexer()
     if _build is not None and _build.background is not None:
         _build.background.cancel()
@@ -394,7 +426,7 @@ class _SitemapPages(list):
 
 def _search_key(build: Build) -> tuple:
     """What the search bundle is made from: each paper and the topics' names."""
-    return incremental.paper_ids(build.papers), tuple((t.id, t.name) for t in build.taxonomy.topics)
+    return build.identity, tuple((t.id, t.name) for t in build.taxonomy.topics)
 
 
 def _start_indexer(build: Build, config, *, now: bool = True, niceness: int = 0) -> None:
@@ -417,7 +449,8 @@ def _start_indexer(build: Build, config, *, now: bool = True, niceness: int = 0)
     site_dir.mkdir(parents=True, exist_ok=True)
     output = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=site_dir))
     output.rmdir()  # Pagefind creates it
-    _indexer = SearchIndexer(build.papers, {t.id: t.name for t in build.taxonomy.topics}, work, output, niceness=niceness)
+    _indexer = SearchIndexer(build.papers, {t.id: t.name for t in build.taxonomy.topics}, work, output, niceness=niceness,
+                             pickled=partial(build.per_paper, "pickle", make=pickled_paper))
 
 
 def _stop_indexer() -> None:

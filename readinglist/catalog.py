@@ -12,6 +12,7 @@ import re
 import stat
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 
 from slugify import slugify
@@ -86,28 +87,30 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy, cache: dict | None 
         return Catalog([], [Problem(str(root), 0, "", "the papers folder does not exist")])
     if not root.is_dir():
         return Catalog([], [Problem(str(root), 0, "", "is not a folder; the papers folder must be a folder of <year>/<slug>.md files")])
-    files, found = scan_papers(root)
+    stats: dict[str, os.stat_result] = {}
+    files, found = scan_papers(root, stats if cache is not None else None)
     problems.extend(found)
     seen: dict[str, tuple] = {}
     context = (taxonomy.ids, dt.date.today())  # the checks depend on the topic ids and on today (no future dates)
+    order: list[tuple | None] = []  # each paper's sort key (kept with its parse)
     for rel in files:
         if cache is None:
             paper, found = _parse_file(root, rel, shown, taxonomy)
+            key = newest_first(paper) if paper is not None else None
         else:
-            try:
-                info = os.stat(root / rel, follow_symlinks=False)
-                identity: tuple | None = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, context)
-            except OSError:
-                identity = None  # read below, which reports why it cannot be
-            if identity is not None and (hit := cache.get(rel)) is not None and hit[0] == identity:
-                paper, found = hit[1], hit[2]
+            info = stats[rel]  # the listing's own (never followed) stat: one system call per file, not two
+            # Taken before the file is read: a change while it is read shows at the next load.
+            identity = (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns, context)
+            if (hit := cache.get(rel)) is not None and hit[0] == identity:
+                paper, found, key = hit[1], hit[2], hit[3]
             else:
                 paper, found = _parse_file(root, rel, shown, taxonomy)
-            if identity is not None:
-                seen[rel] = (identity, paper, found)
+                key = newest_first(paper) if paper is not None else None
+            seen[rel] = (identity, paper, found, key)
         problems.extend(found)
         if paper is not None:
             papers.append(paper)
+            order.append(key)
     if cache is not None:  # forget deleted files
         cache.clear()
         cache.update(seen)
@@ -115,7 +118,8 @@ def load_catalog(papers_dir: str | Path, taxonomy: Taxonomy, cache: dict | None 
     if (root / JOURNAL).exists():
         problems.append(Problem(f"{shown}/{JOURNAL}", 1, "", "an import was killed while it replaced files, so the list is half "
                                 f"updated; run 'python -m readinglist.storage {root}' (or the import again) to complete it"))
-    papers.sort(key=newest_first)
+    # Sorted on the keys alone (they end with the path: never equal, no paper is compared).
+    papers = [paper for _, paper in sorted(zip(order, papers, strict=True))]
     return Catalog(papers, sorted(problems))
 
 
@@ -143,12 +147,12 @@ MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 8
 
 
-def scan_papers(root: Path) -> tuple[list[str], list[Problem]]:
+def scan_papers(root: Path, stats: dict[str, os.stat_result] | None = None) -> tuple[list[str], list[Problem]]:
     """The ``.md`` files under ``root`` (relative POSIX paths, sorted) and a problem for every
     entry that must not be there: symbolic links (to files or folders, dangling or not),
     folders, FIFOs, sockets or devices named ``*.md``, and files that are not ``.md``. Links are
     never followed. Hidden entries (``.last-import.json``, editors' backups, our temporary and
-    lock files) are skipped."""
+    lock files) are skipped. ``stats``, if given, receives each listed file's ``lstat``."""
     files: list[str] = []
     problems: list[Problem] = []
 
@@ -164,7 +168,8 @@ def scan_papers(root: Path) -> tuple[list[str], list[Problem]]:
             child = f"{rel}{entry.name}"
             where = f"{root.name}/{child}"
             try:
-                mode = entry.stat(follow_symlinks=False).st_mode
+                info = entry.stat(follow_symlinks=False)
+                mode = info.st_mode
             except OSError as exc:
                 problems.append(Problem(where, 1, "", f"cannot be read: {exc.strerror or exc}"))
                 continue
@@ -184,6 +189,8 @@ def scan_papers(root: Path) -> tuple[list[str], list[Problem]]:
                 problems.append(Problem(where, 1, "", "is not a paper file (papers/<year>/<slug>.md); move it out of papers/ or rename it"))
             else:
                 files.append(child)
+                if stats is not None:
+                    stats[child] = info
 
     walk(root, "", 0)
     return files, problems
@@ -256,7 +263,7 @@ def _duplicate_problems(papers: list[Paper], shown: str) -> list[Problem]:
     problems = []
     first_arxiv: dict[str, Paper] = {}
     first_title: dict[str, Paper] = {}
-    for paper in sorted(papers, key=lambda p: p.path):
+    for paper in sorted(papers, key=attrgetter("path")):
         if paper.arxiv:
             if (other := first_arxiv.setdefault(paper.arxiv, paper)) is not paper:
                 problems.append(Problem(f"{shown}/{paper.path}", paper.line_of("arxiv"), "arxiv",

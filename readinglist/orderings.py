@@ -34,8 +34,13 @@ def by_upvotes(papers: Iterable[Paper]) -> list[Paper]:
 def latest(papers: Iterable[Paper], count: int | None = None) -> list[Paper]:
     """The latest additions, newest ``added`` first, then newest ``published``; the first
     ``count`` of them (all with ``None``)."""
-    ordered = sorted(papers, key=lambda p: (-p.added.toordinal(), -p.published.toordinal(), p.title.casefold(), p.path))
+    ordered = sorted(papers, key=latest_key)
     return ordered if count is None else ordered[:count]
+
+
+def latest_key(paper: Paper) -> tuple:
+    """Sort key of ``latest``."""
+    return (-paper.added.toordinal(), -paper.published.toordinal(), paper.title.casefold(), paper.path)
 
 
 def in_order_added(papers: Iterable[Paper]) -> list[Paper]:

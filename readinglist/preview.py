@@ -159,3 +159,44 @@ def error_overlay(app: Callable, mount_path: str, problems: Problems) -> Callabl
         return [body]
 
     return wrapped
+
+
+class IdleCollector:
+    """Python's cyclic garbage collection, moved out of the preview's rebuilds into the idle
+    time after them. Once the first build is frozen out of the collector, a rebuild at 10,000
+    papers still made a tenth to a quarter of a second of full collections (over what earlier
+    rebuilds kept and this one made), while the reader waits for the page. ``pause`` at the
+    start of a rebuild; ``resume`` at its end turns collection back on and collects ``delay``
+    seconds later (a timer thread), unless another rebuild starts first (which postpones it).
+    ``collect`` and ``timer`` are injectable for tests."""
+
+    def __init__(self, delay: float = 2.0, *, collect: Callable[[], object] | None = None,
+                 enable: Callable[[], None] | None = None, disable: Callable[[], None] | None = None,
+                 timer: Callable[[float, Callable[[], object]], threading.Timer] | None = None) -> None:
+        import gc
+
+        self.delay = delay
+        self._collect = collect or gc.collect
+        self._enable, self._disable = enable or gc.enable, disable or gc.disable
+        self._timer_factory = timer or threading.Timer
+        self._timer: threading.Timer | None = None
+        self.paused = False
+
+    def pause(self) -> None:
+        """A rebuild starts: no collection until ``resume``."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._disable()
+        self.paused = True
+
+    def resume(self) -> None:
+        """The rebuild is done (or failed): collect soon, in the background."""
+        if not self.paused:
+            return
+        self.paused = False
+        self._enable()
+        timer = self._timer_factory(self.delay, self._collect)
+        timer.daemon = True
+        timer.start()
+        self._timer = timer

@@ -23,6 +23,18 @@ time.sleep(120)
 """
 
 
+#: The indexer's way: started without a preexec_fn (vfork), it asks the kernel itself.
+PARENT_NO_PREEXEC = """
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "import sys, time; from readinglist.pages.search import die_with; "
+                          f"sys.exit(3) if not die_with({os.getpid()}) else None; print('set', flush=True); time.sleep(120)"],
+                         stdout=subprocess.PIPE, text=True)
+assert child.stdout.readline() == "set\\n"
+print(child.pid, flush=True)
+time.sleep(120)
+"""
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -41,9 +53,10 @@ def wait_until(condition, seconds: float = 20.0) -> bool:
     return condition()
 
 
+@pytest.mark.parametrize("script", [PARENT, PARENT_NO_PREEXEC], ids=["preexec", "child-asks"])
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
-def test_the_child_dies_with_the_process_that_started_it(how):
-    with subprocess.Popen([sys.executable, "-c", PARENT], stdout=subprocess.PIPE, text=True) as parent:
+def test_the_child_dies_with_the_process_that_started_it(how, script):
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as parent:
         try:
             assert parent.stdout is not None
             child = int(parent.stdout.readline())
@@ -74,3 +87,11 @@ def test_a_one_off_builds_indexer_runs_at_the_lowest_priority(tmp_path: Path):
     finally:
         indexer.cancel()
     assert (site / "pagefind" / "pagefind.js").is_file()
+
+
+def test_an_indexer_whose_build_is_gone_stops(tmp_path: Path):
+    """Its parent died before the child asked the kernel: nothing would kill it later."""
+    from readinglist.pages.search import main
+
+    assert main(["--parent", "1" if os.getppid() != 1 else "2", str(tmp_path / "none.pickle"), str(tmp_path / "r"), str(tmp_path / "o")]) == 1
+    assert not (tmp_path / "o").exists()

@@ -419,4 +419,35 @@ def test_exports_from_kept_pieces_are_the_whole_dump(tmp_path: Path, count: int)
         assert json.loads(exports.papers_json(build)) == json.loads(whole)
         urls = {p.path: build.site.absolute(p.url) for p in catalog.papers}
         assert exports.bib(build, catalog.papers) == bibliography(catalog.papers, build.citation_keys, urls)
-    assert len(memory.derived) >= 2 * count
+    assert sum(len(values) for _, values in memory.derived.values()) >= 2 * count
+
+
+def test_garbage_is_collected_after_a_rebuild_not_during_it():
+    from readinglist.preview import IdleCollector
+
+    events: list[str] = []
+
+    class Timer:
+        def __init__(self, delay, action):
+            self.delay, self.action, self.daemon = delay, action, False
+            events.append(f"timer {delay}")
+
+        def start(self):
+            assert self.daemon  # never keeps the server from exiting
+            events.append("start")
+
+        def cancel(self):
+            events.append("cancel")
+
+    collector = IdleCollector(3.0, collect=lambda: events.append("collect"), enable=lambda: events.append("on"),
+                              disable=lambda: events.append("off"), timer=Timer)
+    collector.resume()  # no rebuild paused it: nothing to do
+    assert events == []
+    collector.pause()
+    collector.resume()
+    assert events == ["off", "on", "timer 3.0", "start"]
+    collector.pause()  # the next rebuild starts before the collection: postponed
+    assert events[-2:] == ["cancel", "off"]
+    collector.resume()
+    collector._timer.action()  # the timer fires
+    assert events[-4:] == ["on", "timer 3.0", "start", "collect"]

@@ -367,9 +367,12 @@ def preview_figures(project: Path, papers: list[Paper]) -> dict:
             {list_page(f"dates/{paper.published.year}/", year, paper): lambda s, b: edited in b}), 2)
         settle()
 
-        # Upvotes changed (no text change: related papers are reused).
+        # Upvotes changed (no text change: related papers are reused). Made on the edited file:
+        # the original text would also undo the title's edit, a text change.
+        text = path.read_text()
         path.write_text(re.sub(r"(?m)^upvotes: .*$", "upvotes: 4242", text) if re.search(r"(?m)^upvotes:", text)
                         else text.replace("\ntopics:", "\nupvotes: 4242\ntopics:", 1), encoding="utf-8")
+        text = path.read_text()
         figures["edit_upvotes_to_paper_page"] = until({paper.url: lambda s, b: "▲ 4242" in b})
         settle()
 
@@ -396,7 +399,7 @@ def preview_figures(project: Path, papers: list[Paper]) -> dict:
         figures["broken_file_to_error_page"] = until({paper.url: lambda s, b: s == 500 and "preview is paused" in b})
         settle()
         path.write_text(text, encoding="utf-8")
-        figures["fixed_file_to_page"] = until({paper.url: lambda s, b: s == 200 and paper.title in b and "edited" not in b})
+        figures["fixed_file_to_page"] = until({paper.url: lambda s, b: s == 200 and edited in b and "▲ 4242" in b})
         figures["server_cpu_seconds"] = cpu_seconds
     finally:
         server.terminate()

@@ -19,6 +19,7 @@ from ..bibtex import base_key, citation_keys
 from ..catalog import Catalog
 from ..incremental import Memory
 from ..model import Paper
+from ..orderings import latest_key
 from ..render import render
 from ..status import Facts
 from ..taxonomy import Taxonomy, Topic
@@ -28,6 +29,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _MISSING = object()
+
+
+def _fewest_upvotes_last(paper: Paper) -> int:
+    return -(paper.upvotes or 0)
+
+
+def latest_fields(paper: Paper) -> tuple:
+    """What ``orderings.latest_key`` reads besides the path."""
+    return paper.added, paper.published, paper.title
+
+
+def _citation_fields(paper: Paper) -> tuple:
+    """What a citation key is made from besides the path (``bibtex.citation_keys``)."""
+    return paper.title, paper.authors, paper.published, paper.added
 
 
 @dataclass(frozen=True)
@@ -130,11 +145,98 @@ class Build:
         inputs (taxonomy, site, templates), which drop everything kept when they change."""
         if self.memory is None:
             return make(paper, *inputs)
-        key = (kind, paper.path, paper, *inputs)
         derived = self.memory.derived
-        if (value := derived.get(key, _MISSING)) is _MISSING:
-            value = derived[key] = make(paper, *inputs)
+        slot = derived.get(paper.path)
+        if slot is None or slot[0] is not paper:  # an unchanged file's paper is the same object
+            if slot is None or slot[0] != paper:
+                slot = (paper, {})
+            slot = derived[paper.path] = (paper, slot[1])
+        values = slot[1]
+        key = (kind, *inputs)
+        if (value := values.get(key, _MISSING)) is _MISSING:
+            value = values[key] = make(paper, *inputs)
         return value  # type: ignore[return-value]
+
+    def kept(self, name: str, inputs: Hashable, make: Callable[[], T]) -> T:
+        """``make()``, kept across preview rebuilds (``memory``) under ``name`` and ``inputs``,
+        which must hold everything ``make`` uses besides the build's shared inputs (taxonomy,
+        site, templates). Papers enter ``inputs`` as ``identity``'s parts."""
+        return make() if self.memory is None else self.memory.keep(name, inputs, make)
+
+    def rows(self, kind: str, name: str, papers: list[Paper], make: Callable[[Paper, str], str]) -> list[str]:
+        """``make(paper, its citation key)`` for each of ``papers``, in order (a paper's part of
+        an export file). In the preview the rows are kept under ``name``: when the same paths
+        are at the same places as last time, a row whose paper (the same object) and citation
+        key are unchanged is the kept one, found without a hash; any other row is the paper's
+        value of ``kind`` (``per_paper``: made once per paper, whatever file shows it)."""
+        keys = self.citation_keys
+        cited = [keys[p.path] for p in papers]
+        if self.memory is None:
+            return [make(p, k) for p, k in zip(papers, cited, strict=True)]
+        paths = [p.path for p in papers]
+
+        def made(paper: Paper, key: str) -> str:
+            return self.per_paper(kind, paper, make, key)
+        hit: tuple[tuple[list[Paper], list[str], list[str]], list[str]] | None = self.memory.kept.get(f"rows:{name}")  # type: ignore[assignment]
+        if hit is not None and hit[0][1] == paths:
+            (old_papers, _, old_keys), old_rows = hit
+            rows = [row if old is paper and old_key == key else made(paper, key)
+                    for old, paper, old_key, key, row in zip(old_papers, papers, old_keys, cited, old_rows, strict=True)]
+        else:
+            rows = [made(p, k) for p, k in zip(papers, cited, strict=True)]
+        self.memory.kept[f"rows:{name}"] = ((list(papers), paths, cited), rows)
+        return rows
+
+    @cached_property
+    def identity(self) -> tuple:
+        """The list's papers and their paths, in order: ``==`` to an earlier build's when no
+        paper changed (an unchanged file's paper is the same object: compared at C speed)."""
+        return tuple(self.papers), tuple([p.path for p in self.papers])
+
+    def kept_while(self, name: str, fields: Callable[[Paper], object], make: Callable[[], T]) -> T:
+        """``make()``, kept across preview rebuilds under ``name`` while the list has the same
+        paths in the same places and every paper that changed (another object) has the same
+        ``fields`` as before: ``make`` may use only those fields and the paths (no paper object:
+        an order is kept as positions). One pass comparing identities when nothing changed."""
+        if self.memory is None:
+            return make()
+        papers, paths = self.identity
+        hit = self.memory.kept.get(name)
+        if (hit is not None and hit[0][1] == paths  # type: ignore[index]
+                and all(old is new or fields(old) == fields(new) for old, new in zip(hit[0][0], papers, strict=True))):  # type: ignore[index]
+            value: T = hit[1]  # type: ignore[assignment]
+        else:
+            value = make()
+        self.memory.kept[name] = (self.identity, value)
+        return value
+
+    @cached_property
+    def latest_order(self) -> list[Paper]:
+        """Every paper in ``orderings.latest`` order (the feeds' and the home page's)."""
+        papers = self.papers
+        places = self.kept_while("latest", latest_fields, lambda: sorted(range(len(papers)), key=lambda i: latest_key(papers[i])))
+        return [papers[i] for i in places]
+
+    @cached_property
+    def upvote_order(self) -> list[Paper]:
+        """Every paper in ``orderings.by_upvotes`` order: the catalog's papers are newest first,
+        its ties' order, so a stable sort by upvotes alone makes it (``by_upvotes`` sorts on the
+        whole key: the same result, slower)."""
+        papers = self.papers
+        places = self.kept_while("upvotes", _fewest_upvotes_last, lambda: sorted(range(len(papers)), key=lambda i: -(papers[i].upvotes or 0)))
+        return [papers[i] for i in places]
+
+    @cached_property
+    def upvoted(self) -> tuple[dict[str, list[Paper]], dict[int, list[Paper]]]:
+        """Each topic's papers and each year's (of ``published``) in ``by_upvotes`` order, from
+        one pass over ``upvote_order``: both orders are total, so filtering one sorts the part."""
+        by_topic: dict[str, list[Paper]] = {t.id: [] for t in self.taxonomy.topics}
+        by_year: dict[int, list[Paper]] = {}
+        for paper in self.upvote_order:
+            for topic in paper.topics:
+                by_topic[topic].append(paper)
+            by_year.setdefault(paper.published.year, []).append(paper)
+        return by_topic, by_year
 
     def entry(self, paper: Paper, base: str, *, compact: bool = False) -> Markup:
         """A paper's entry in a list (title, metadata line and, unless ``compact``, the first
@@ -158,7 +260,10 @@ class Build:
 
     @cached_property
     def citation_keys(self) -> dict[str, str]:
-        return citation_keys(self.papers, base_of=lambda paper: self.per_paper("base_key", paper, base_key))
+        # The keys depend on each paper's base key (title, first author, year) and on the order
+        # papers were added (added, published, path).
+        return self.kept_while("citation_keys", _citation_fields,
+                               lambda: citation_keys(self.papers, base_of=lambda paper: self.per_paper("base_key", paper, base_key)))
 
     @cached_property
     def related(self) -> dict[str, list[Paper]]:

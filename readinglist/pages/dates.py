@@ -19,5 +19,5 @@ def generate(build: Build) -> list[GeneratedPage]:
                            key=(counts, len(build.papers)))]
     for year, papers in years.items():
         pages += listing(build, f"dates/{year}/", papers, heading=f"Papers of {year}", title=f"Papers of {year}",
-                         links=(("all years", "dates/", ""),), by_month=True)
+                         links=(("all years", "dates/", ""),), by_month=True, upvoted=build.upvoted[1][year])
     return pages

@@ -47,28 +47,25 @@ def papers_json(build: Build) -> str:
     text as dumping the whole at once."""
     if not build.papers:
         return _safe_json({"version": VERSION, "papers": []}) + "\n"
-    keys = build.citation_keys
-
     def record(paper: Paper, key: str) -> str:
         return "  " + _safe_json(paper_record(paper, build)).replace("\n", "\n  ")
-    records = ",\n".join(build.per_paper("json", paper, record, keys[paper.path]) for paper in build.papers)
+    records = ",\n".join(build.rows("json", "papers.json", build.papers, record))
     return f'{{\n "version": {VERSION},\n "papers": [\n{records}\n ]\n}}\n'
 
 
-def bib(build: Build, papers: list[Paper]) -> str:
-    """The BibTeX entries of ``papers`` (each kept across preview rebuilds)."""
-    keys = build.citation_keys
-
+def bib(build: Build, papers: list[Paper], name: str = "papers.bib") -> str:
+    """The BibTeX entries of ``papers`` (each kept across preview rebuilds, ``Build.rows``,
+    under the file's ``name``)."""
     def make(paper: Paper, key: str) -> str:
         return bibtex_entry(paper, key, build.site.absolute(paper.url))
-    return "\n".join(build.per_paper("bib", p, make, keys[p.path]) for p in papers)
+    return "\n".join(build.rows("bib", name, papers, make))
 
 
 def files(build: Build) -> dict[str, Callable[[], str]]:
     """Each export file's name and what makes its text."""
     made: dict[str, Callable[[], str]] = {"papers.json": partial(papers_json, build), "papers.bib": partial(bib, build, build.papers)}
     for topic in build.taxonomy.topics:
-        made[f"{topic.url}papers.bib"] = partial(bib, build, build.by_topic[topic.id])
+        made[f"{topic.url}papers.bib"] = partial(bib, build, build.by_topic[topic.id], f"{topic.url}papers.bib")
     return made
 
 

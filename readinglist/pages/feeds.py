@@ -14,7 +14,7 @@ from ..model import Paper
 from ..orderings import latest
 from ..render import authors_text, plain
 from ..taxonomy import Topic
-from .build import Build, GeneratedPage
+from .build import Build, GeneratedPage, latest_fields
 
 ATOM = "http://www.w3.org/2005/Atom"
 COUNT = 50
@@ -37,9 +37,14 @@ def updated_times(papers: list[Paper]) -> dict[str, dt.datetime]:
     one instant look like one update to feed readers (the validator warns DuplicateUpdated), so
     the papers added on the same day are spread one second apart from that midnight, in feed
     order: the first in the feed is the latest. The same paper gets the same time in every feed."""
+    return _updated_times(latest(papers))
+
+
+def _updated_times(ordered: list[Paper]) -> dict[str, dt.datetime]:
+    """``updated_times`` of papers already in ``latest`` order."""
     times: dict[str, dt.datetime] = {}
     per_day: dict[dt.date, list[Paper]] = {}
-    for paper in latest(papers):
+    for paper in ordered:
         per_day.setdefault(paper.added, []).append(paper)
     for day, group in per_day.items():
         midnight = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
@@ -91,19 +96,39 @@ def atom(build: Build, *, title: str, subtitle: str, self_path: str, page_path: 
 
 def files(build: Build) -> dict[str, Callable[[], str]]:
     """The site feed and one feed per topic, by name, each with what makes its text.
-    Withdrawn papers are left out: a feed announces papers to read."""
+    Withdrawn papers are left out: a feed announces papers to read. The papers of every feed
+    come from one pass over the list in ``latest`` order; in the preview each feed's text is
+    kept under what it shows (its papers, their times, its texts)."""
     @cache
-    def updated() -> dict[str, dt.datetime]:  # shared by every feed, made when the first is
-        return updated_times(build.papers)
+    def inputs() -> tuple[dict[str | None, list[Paper]], dict[str, dt.datetime]]:  # shared by every feed, made when the first is
+        ordered = build.latest_order
+        updated = build.kept_while("feed-times", latest_fields, partial(_updated_times, ordered))  # made from the order alone
+        shown: dict[str | None, list[Paper]] = {None: [], **{t.id: [] for t in build.taxonomy.topics}}
+        full = 0
+        for paper in ordered:  # ``latest`` is a total order: filtering it orders each feed
+            if paper.withdrawn:
+                continue
+            for name in (None, *paper.topics):
+                if len(papers := shown[name]) < COUNT:
+                    papers.append(paper)
+                    full += len(papers) == COUNT
+            if full == len(shown):
+                break
+        return shown, updated
 
-    def feed(papers: list[Paper], **texts: str) -> str:
-        return atom(build, papers=latest([p for p in papers if not p.withdrawn], COUNT), updated=updated(), **texts)
+    def feed(name: str | None, **texts: str) -> str:
+        shown, updated = inputs()
+        papers = shown[name]
+        # A feed of no papers is dated by the newest paper of all (``atom``): the first in order.
+        times = {p.path: updated[p.path] for p in papers[:COUNT] + build.latest_order[:1]}
+        key = (tuple(papers), tuple(times.items()), tuple(texts.items()))
+        return build.kept(f"feed:{texts['self_path']}", key, partial(atom, build, papers=papers, updated=times, **texts))
 
     made: dict[str, Callable[[], str]] = {"feed.xml": partial(
-        feed, build.papers, title=build.site.name, subtitle=f"The latest papers added to {build.site.name}.",
+        feed, None, title=build.site.name, subtitle=f"The latest papers added to {build.site.name}.",
         self_path="feed.xml", page_path="")}
     for topic in build.taxonomy.topics:
-        made[f"{topic.url}feed.xml"] = partial(feed, build.by_topic[topic.id], title=f"{build.site.name}: {topic.name}",
+        made[f"{topic.url}feed.xml"] = partial(feed, topic.id, title=f"{build.site.name}: {topic.name}",
                                                subtitle=topic.description, self_path=f"{topic.url}feed.xml", page_path=topic.url)
     return made
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from functools import partial
+from itertools import islice
 
 from ..incremental import paper_ids
 from ..model import Paper
-from ..orderings import by_upvotes, latest
 from ..render import render
 from ..taxonomy import Topic
 from .build import Build, GeneratedPage, index_meta
@@ -24,8 +24,8 @@ def _body(build: Build, newest: list[Paper], upvoted: list[Paper], counts: list[
 
 def generate(build: Build) -> list[GeneratedPage]:
     papers = build.papers
-    newest = latest(papers, LATEST)
-    upvoted = by_upvotes([p for p in papers if p.upvotes])[:UPVOTED]
+    newest = build.latest_order[:LATEST]
+    upvoted = list(islice((p for p in build.upvote_order if p.upvotes), UPVOTED))  # filtering keeps the order
     counts = [(t, len(build.by_topic[t.id])) for t in build.taxonomy.topics]
     published = [p.published.year for p in papers] or [0]
     years = (min(published), max(published))

@@ -25,11 +25,13 @@ PAGER_LABELS = {"Date": ("← Newer", "Older →"), "Upvotes": ("← More upvote
 
 
 def listing(build: Build, base: str, papers: list[Paper], *, heading: str, title: str, lead: str = "",
-            links: tuple = (), by_month: bool = False, meta: dict | None = None) -> list[GeneratedPage]:
-    """The pages of one list. ``papers`` are newest first; ``base`` is the first page's URL."""
+            links: tuple = (), by_month: bool = False, meta: dict | None = None,
+            upvoted: list[Paper] | None = None) -> list[GeneratedPage]:
+    """The pages of one list. ``papers`` are newest first; ``base`` is the first page's URL;
+    ``upvoted``: the same papers in ``by_upvotes`` order, if known."""
     orders = [("Date", base, papers)]
     if len(papers) > PAGE_SIZE:
-        orders.append(("Upvotes", f"{base}upvotes/", by_upvotes(papers)))
+        orders.append(("Upvotes", f"{base}upvotes/", by_upvotes(papers) if upvoted is None else upvoted))
     pages = []
     dates = [p.published for p in papers]
     summary = (len(papers), min(dates, default=None), max(dates, default=None), build.latest_added)

@@ -21,5 +21,6 @@ def generate(build: Build) -> list[GeneratedPage]:
         links = (("Atom feed", f"{topic.url}feed.xml", "feed"), ("BibTeX", f"{topic.url}papers.bib", "download"),
                  ("all topics", "topics/", ""))
         pages += listing(build, topic.url, groups[topic.id], heading=topic.name, title=topic.name, lead=topic.description,
-                         links=links, meta={"feed": f"{topic.url}feed.xml", "feed_title": f"{topic.name}: latest papers"})
+                         links=links, meta={"feed": f"{topic.url}feed.xml", "feed_title": f"{topic.name}: latest papers"},
+                         upvoted=build.upvoted[0][topic.id])
     return pages
