@@ -89,7 +89,12 @@ def new_page(browser, *, scheme: str = "light", width: int = 1280, height: int =
     (``page.errors``) and every requested URL (``page.requests``)."""
     context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
                                   color_scheme="dark" if scheme == "dark" else "light", java_script_enabled=javascript)
-    page = context.new_page()
+    return watched(context.new_page())
+
+
+def watched(page):
+    """``page`` recording console errors, page errors, failed requests (``page.errors``) and
+    every requested URL (``page.requests``)."""
     page.errors = []
     page.requests = []
     page.on("console", lambda m: page.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
@@ -132,6 +137,22 @@ def set_scheme(page, scheme: str) -> None:
     """Material follows prefers-color-scheme until the reader picks one; check both."""
     want = "slate" if scheme == "dark" else "default"
     assert page.locator("body").get_attribute("data-md-color-scheme") == want
+
+
+def scheme_of(page) -> str:
+    """The colour scheme the page shows ("light" or "dark")."""
+    return "dark" if page.locator("body").get_attribute("data-md-color-scheme") == "slate" else "light"
+
+
+def switch_scheme(page, scheme: str) -> None:
+    """The page in ``scheme`` without a reload: the reader's preference (emulated) and the
+    header's palette toggle, as a reader switching schemes does. The site's colours follow
+    Material's ``data-md-color-scheme`` only (no ``prefers-color-scheme`` rule of its own), so
+    this is what a reader preferring ``scheme`` sees; Material keeps the toggle's choice for the
+    site's next page (in localStorage), as it does for a reader."""
+    page.emulate_media(color_scheme=scheme)
+    page.locator("label.md-header__button[for^='__palette_']:visible").first.click()
+    page.wait_for_function("want => document.body.dataset.mdColorScheme === want", arg="slate" if scheme == "dark" else "default")
 
 
 def axe(page) -> list[dict]:

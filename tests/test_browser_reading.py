@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from browsertools import axe, five_pages, new_page, serve, set_scheme
+from browsertools import axe, five_pages, new_page, scheme_of, serve, set_scheme, switch_scheme, watched
 from conftest import NO_SEARCH, ROOT, copy_project, mkdocs_build_in_process
 from readinglist.catalog import make_slug
 
@@ -70,20 +70,28 @@ def fixture_site(tmp_path_factory):
 
 def test_no_page_requests_math_javascript(browser, built_site, real_url, fixture_site):
     url, urls = fixture_site
-    pages = [real_url + path for path in five_pages(built_site).values()] + [url + urls[MATH_TITLE], url]
-    page = new_page(browser)
-    for target in pages:
-        page.goto(target)
+    targets = [real_url + path for path in five_pages(built_site).values()] + [url + urls[MATH_TITLE], url]
+    # Each page in a tab of its own, all loading at once: each tab waits for its network to
+    # stay quiet (500 ms with no request: what a script might fetch after "load" is caught),
+    # and those quiet windows run side by side instead of one after the other.
+    first = new_page(browser)
+    context = first.context
+    pages = [first, *(watched(context.new_page()) for _ in targets[1:])]
+    for page, target in zip(pages, targets, strict=True):
+        page.goto(target, wait_until="commit")
+    for page, target in zip(pages, targets, strict=True):
         page.wait_for_load_state("networkidle")
-    scripts = {u for u in page.requests if u.endswith(".js")}
+        assert page.url == target
+    requests = [u for page in pages for u in page.requests]
+    scripts = {u for u in requests if u.endswith(".js")}
     assert scripts, "the pages load their own scripts"
-    assert not [u for u in page.requests if any(word in u.lower() for word in ("katex", "mathjax", "math.js", ".woff", ".ttf"))]
+    assert not [u for u in requests if any(word in u.lower() for word in ("katex", "mathjax", "math.js", ".woff", ".ttf"))]
     # And no built page names a math script or font.
     for html in built_site.rglob("*.html"):
         text = html.read_text().lower()
         assert "katex" not in text and "mathjax" not in text, html
-    assert page.errors == []
-    page.context.close()
+    assert [e for page in pages for e in page.errors] == []
+    context.close()
 
 
 def test_math_title_is_mathml_with_javascript_off(browser, fixture_site):
@@ -105,31 +113,28 @@ def test_math_title_is_mathml_with_javascript_off(browser, fixture_site):
     page.context.close()
 
 
-def test_math_page_has_no_layout_shift(browser, fixture_site):
+def test_math_page_has_no_layout_shift_and_long_bibtex_lines_wrap_on_phones(browser, fixture_site):
     url, urls = fixture_site
-    for width, height in ((390, 844), (1280, 900)):
-        page = new_page(browser, width=width, height=height)
+    pages = [new_page(browser, width=width, height=height) for width, height in ((390, 844), (1280, 900))]
+    for page in pages:  # both load at once: their quiet windows (networkidle) overlap
         page.add_init_script("""
             window.__cls = 0
             new PerformanceObserver(list => {
                 for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__cls += entry.value
             }).observe({type: "layout-shift", buffered: true})
         """)
-        page.goto(url + urls[MATH_TITLE])
+        page.goto(url + urls[MATH_TITLE], wait_until="commit")
+    for page in pages:
         page.wait_for_load_state("networkidle")
         page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
         assert page.evaluate("window.__cls") < 0.01
+        if page.evaluate("window.innerWidth") == 390:  # the same page on a phone: the BibTeX wraps
+            code = page.locator(".rl-bibtex code")
+            assert code.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        else:
+            assert page.evaluate("window.innerWidth") == 1280
         page.context.close()
-
-
-def test_long_bibtex_lines_wrap_on_phones(browser, fixture_site):
-    url, urls = fixture_site
-    page = new_page(browser, width=390, height=844)
-    page.goto(url + urls[MATH_TITLE])
-    code = page.locator(".rl-bibtex code")
-    assert code.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    page.context.close()
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,32 +277,40 @@ def test_a_paper_page_shares_the_read_mark_with_the_lists(browser, fixture_site)
 SIZES = (("desktop", 1280, 900), ("phone", 390, 844))
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site, scheme):
-    """Each page is loaded once per scheme and shot at each width (the viewport resized: the
-    layout follows, a fresh load per width would cost a second load of every page)."""
+def test_screenshots_in_both_schemes(browser, built_site, real_url, fixture_site):
+    """Each page is loaded once and shot in both schemes (switched on the page) at each width
+    (the viewport resized: the layout follows; a fresh load per scheme and width would cost
+    more loads of every page). The reader prefers dark: the first page must load dark."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     url, urls = fixture_site
     _, width, height = SIZES[0]
-    page = visiting_page(browser, scheme=scheme, width=width, height=height)
+    page = visiting_page(browser, scheme="dark", width=width, height=height)
     page.goto(url + "topics/long-context/")
+    set_scheme(page, "dark")  # Material follows prefers-color-scheme until the reader picks a scheme
     page.locator(".rl-visits").wait_for(state="visible")
     page.get_by_role("button", name=f"Read: {FIXTURE_PAPERS[2][0]}").click()
     shots = {"new-since": url + "topics/long-context/", "math": url + urls[MATH_TITLE],
              "home": real_url, "paper": real_url + five_pages(built_site)["paper"]}
+    taken = set()
     for label, target in shots.items():
         page.set_viewport_size({"width": width, "height": height})
         page.goto(target)  # waits for "load": every image, style and script is in
-        set_scheme(page, scheme)
-        for name, w, h in SIZES:
-            page.set_viewport_size({"width": w, "height": h})
-            assert page.evaluate("window.innerWidth") == w
-            path = ARTIFACTS / f"reading-{label}-{name}-{scheme}.png"
-            page.screenshot(path=str(path), full_page=True)
-            assert path.stat().st_size > 10_000
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (label, name)
-            if label == "new-since":  # the marks themselves (badges, pressed buttons) pass axe too
-                assert page.locator(".rl-new-badge:visible").count() > 0
-                assert [v["id"] for v in axe(page) if v["impact"] in ("serious", "critical")] == []
+        first = scheme_of(page)  # the scheme Material kept from the previous page (or the reader's)
+        for scheme in (first, "light" if first == "dark" else "dark"):
+            if scheme != first:
+                switch_scheme(page, scheme)
+            set_scheme(page, scheme)
+            for name, w, h in SIZES:
+                page.set_viewport_size({"width": w, "height": h})
+                assert page.evaluate("window.innerWidth") == w
+                path = ARTIFACTS / f"reading-{label}-{name}-{scheme}.png"
+                page.screenshot(path=str(path), full_page=True)
+                assert path.stat().st_size > 10_000
+                taken.add(path.name)
+                assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (label, name, scheme)
+                if label == "new-since":  # the marks themselves (badges, pressed buttons) pass axe too
+                    assert page.locator(".rl-new-badge:visible").count() > 0
+                    assert [v["id"] for v in axe(page) if v["impact"] in ("serious", "critical")] == []
+    assert len(taken) == len(shots) * len(SIZES) * len(SCHEMES)
     assert page.errors == []
     page.context.close()
