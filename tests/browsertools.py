@@ -156,8 +156,10 @@ def switch_scheme(page, scheme: str) -> None:
 
 
 def axe(page) -> list[dict]:
-    """axe-core's violations on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
+    """axe-core's violations on the page as it is now (axe-core is added to the page once:
+    a second audit of the same page, in the other scheme or width, reuses it)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
     return page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ["violations"]})
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
