@@ -139,11 +139,6 @@ def set_scheme(page, scheme: str) -> None:
     assert page.locator("body").get_attribute("data-md-color-scheme") == want
 
 
-def scheme_of(page) -> str:
-    """The colour scheme the page shows ("light" or "dark")."""
-    return "dark" if page.locator("body").get_attribute("data-md-color-scheme") == "slate" else "light"
-
-
 def switch_scheme(page, scheme: str) -> None:
     """The page in ``scheme`` without a reload: the reader's preference (emulated) and the
     header's palette toggle, as a reader switching schemes does. The site's colours follow
