@@ -199,8 +199,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 #: these go first, alternating between files that need the fixture site and files that do not
 #: (both workers starting with it, one would wait while the other builds it); the rest follow
 #: in collection order. Only the order changes: every test still runs.
-SLOW_FIRST = ("test_browser_reading.py", "test_workflows.py", "test_browser_audits.py", "test_preview.py",
-              "test_browser.py", "test_browser_search.py", "test_browser_freshness.py", "test_worker.py",
+SLOW_FIRST = ("test_browser_reading.py", "test_browser_search.py", "test_browser_audits.py", "test_browser.py",
+              "test_browser_freshness.py", "test_workflows.py", "test_preview.py", "test_worker.py",
               "test_pipeline.py", "test_search.py", "test_live_list.py", "test_hostile_inputs.py", "test_serve.py")
 
 
