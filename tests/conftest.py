@@ -196,9 +196,10 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 #: The files that take longest, in the order they are handed out (``make test`` runs
 #: ``--dist loadfile --no-loadscope-reorder``: a worker takes the next file when it is almost done
 #: with its own). A long file handed out last would leave the other worker idle at the end, so
-#: these go first, alternating between files that need the fixture site and files that do not
-#: (both workers starting with it, one would wait while the other builds it); the rest follow
-#: in collection order. Only the order changes: every test still runs.
+#: these go first; the first two are one that needs the fixture site and one that does not (both
+#: workers starting with it, one would wait while the other builds it). The browser files come
+#: before the bench and preview tests, which took 2-3 times as long beside them. The rest
+#: follow in collection order. Only the order changes: every test still runs.
 SLOW_FIRST = ("test_browser_reading.py", "test_browser_search.py", "test_browser_audits.py", "test_browser.py",
               "test_browser_freshness.py", "test_workflows.py", "test_preview.py", "test_worker.py",
               "test_pipeline.py", "test_search.py", "test_live_list.py", "test_hostile_inputs.py", "test_serve.py")
