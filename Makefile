@@ -40,11 +40,13 @@ bibtex:
 	@sh scripts/ensure-bibtex.sh
 
 # Two workers (pytest-xdist), one test file each at a time: a file's module fixtures (a built
-# site) are made once, the fixture site once per run, Chromium once per worker. Bytecode is
+# site) are made once, the fixture site once per run, Chromium once per worker. Files are
+# handed out in the order tests/conftest.py gives them (the longest first, SLOW_FIRST), not
+# xdist's default of the files with most tests first. Bytecode is
 # cached even where PYTHONDONTWRITEBYTECODE is set: pytest then rewrites the tests' asserts
 # once, not in every worker of every run (half of each worker's collection time).
 test: lint browser bibtex
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 # Re-resolve the lock files after editing dependencies in pyproject.toml (needs the network).
 LOCK := $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 pyproject.toml requirements/build.in

@@ -89,7 +89,12 @@ def new_page(browser, *, scheme: str = "light", width: int = 1280, height: int =
     (``page.errors``) and every requested URL (``page.requests``)."""
     context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1,
                                   color_scheme="dark" if scheme == "dark" else "light", java_script_enabled=javascript)
-    page = context.new_page()
+    return watched(context.new_page())
+
+
+def watched(page):
+    """``page`` recording console errors, page errors, failed requests (``page.errors``) and
+    every requested URL (``page.requests``)."""
     page.errors = []
     page.requests = []
     page.on("console", lambda m: page.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
@@ -134,9 +139,22 @@ def set_scheme(page, scheme: str) -> None:
     assert page.locator("body").get_attribute("data-md-color-scheme") == want
 
 
+def switch_scheme(page, scheme: str) -> None:
+    """The page in ``scheme`` without a reload: the reader's preference (emulated) and the
+    header's palette toggle, as a reader switching schemes does. The site's colours follow
+    Material's ``data-md-color-scheme`` only (no ``prefers-color-scheme`` rule of its own), so
+    this is what a reader preferring ``scheme`` sees; Material keeps the toggle's choice for the
+    site's next page (in localStorage), as it does for a reader."""
+    page.emulate_media(color_scheme=scheme)
+    page.locator("label.md-header__button[for^='__palette_']:visible").first.click()
+    page.wait_for_function("want => document.body.dataset.mdColorScheme === want", arg="slate" if scheme == "dark" else "default")
+
+
 def axe(page) -> list[dict]:
-    """axe-core's violations on the page as it is now."""
-    page.add_script_tag(path=str(AXE))
+    """axe-core's violations on the page as it is now (axe-core is added to the page once:
+    a second audit of the same page, in the other scheme or width, reuses it)."""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE))
     return page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ["violations"]})
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,

@@ -36,12 +36,21 @@ def page(browser):
     context.close()
 
 
-def test_home_page_loads_without_console_errors(page, base_url):
+def test_home_page_loads_without_console_errors_and_the_dark_mode_toggle_changes_the_palette(page, base_url):
     page.goto(base_url)
     page.wait_for_load_state("networkidle")
     assert page.title() == "LM Reading List"
     assert page.locator("h2#latest").inner_text() == "Latest additions"
     assert page.locator(".rl-entry").count() == 20
+    assert page.errors == []
+    # The same page, then dark.
+    body = page.locator("body")
+    before = (body.get_attribute("data-md-color-scheme"), body.evaluate("e => getComputedStyle(e).backgroundColor"))
+    page.locator("label.md-header__button[for^='__palette_']:visible").first.click()
+    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+    after = (body.get_attribute("data-md-color-scheme"), body.evaluate("e => getComputedStyle(e).backgroundColor"))
+    assert before[0] == "default" and after[0] == "slate"
+    assert before[1] != after[1]
     assert page.errors == []
 
 
@@ -100,33 +109,18 @@ def test_year_page_sorted_by_upvotes_is_one_list(page, base_url):
     assert page.errors == []
 
 
-def test_math_title_renders_as_mathml(page, base_url):
-    page.goto(base_url + QWEN)
+def test_math_title_renders_as_mathml_and_bibtex_has_a_copy_button(page, base_url):
+    page.goto(base_url + QWEN)  # one paper page for both checks
     heading = page.locator("h1.rl-paper__title")
     heading.locator("math").wait_for()
     assert "∞" in heading.inner_text()
     assert "\\infty" not in heading.inner_text()
     assert page.title().startswith("QwenLong-CPRS: Towards ∞-LLMs")
     assert page.errors == []
-
-
-def test_bibtex_has_a_copy_button(page, base_url):
-    page.goto(base_url + QWEN)
     button = page.locator(".rl-cite button[data-md-type='copy']")
     button.wait_for()
     assert button.get_attribute("title") == "Copy to clipboard"
     assert page.locator(".rl-bibtex code").inner_text().startswith("@misc{qwenlongcprs2025towards,")
-
-
-def test_dark_mode_toggle_changes_the_palette(page, base_url):
-    page.goto(base_url)
-    body = page.locator("body")
-    before = (body.get_attribute("data-md-color-scheme"), body.evaluate("e => getComputedStyle(e).backgroundColor"))
-    page.locator("label.md-header__button[for^='__palette_']:visible").first.click()
-    page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
-    after = (body.get_attribute("data-md-color-scheme"), body.evaluate("e => getComputedStyle(e).backgroundColor"))
-    assert before[0] == "default" and after[0] == "slate"
-    assert before[1] != after[1]
 
 
 def test_feed_links_resolve_to_valid_feeds(page, base_url):

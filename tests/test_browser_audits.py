@@ -9,15 +9,16 @@ developer's machine and fail under CI (CI set).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import pytest
 
-from browsertools import axe, five_pages, need, new_page, set_scheme
-from conftest import ROOT, run
+from browsertools import axe, five_pages, need, new_page, set_scheme, switch_scheme
+from conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("axe_browser")]  # axe-core is needed too
 
-SCHEMES = ("light", "dark")
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "core" / "index.js"
 #: The pages Lighthouse audits (labels of ``five_pages``).
 LIGHTHOUSE_PAGES = ("home", "paper")
@@ -27,16 +28,22 @@ LIGHTHOUSE_PAGES = ("home", "paper")
 # Accessibility (axe-core)
 
 
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_axe_finds_no_serious_violations_in_either_scheme(browser, built_site, real_url, scheme):
-    page = new_page(browser, scheme=scheme)
+def test_axe_finds_no_serious_violations_in_either_scheme(browser, built_site, real_url):
+    """Each page is loaded once and audited in both schemes (switched on the page), starting
+    with the scheme the previous page ended in."""
+    page = new_page(browser, scheme="light")
     problems = {}
+    scheme = "light"  # the first page follows the reader's preference; later ones, the last choice
     for label, path in five_pages(built_site).items():
         page.goto(real_url + path)  # waits for "load": the pages' scripts have run (nothing is fetched later)
-        set_scheme(page, scheme)
-        serious = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
-        if serious:
-            problems[label] = serious
+        for turn in range(2):
+            if turn:
+                scheme = "dark" if scheme == "light" else "light"
+                switch_scheme(page, scheme)
+            set_scheme(page, scheme)
+            serious = [v for v in axe(page) if v["impact"] in ("serious", "critical")]
+            if serious:
+                problems[f"{label} ({scheme})"] = serious
     page.context.close()
     assert problems == {}, json.dumps(problems, indent=1)
 
@@ -45,16 +52,35 @@ def test_axe_finds_no_serious_violations_in_either_scheme(browser, built_site, r
 # Lighthouse (npm, pinned)
 
 
-@pytest.fixture(scope="module")
-def lighthouse_reports(browser, built_site, real_url, tmp_path_factory) -> dict[str, dict]:
-    """Lighthouse's JSON report of each of LIGHTHOUSE_PAGES, by label: one run of
-    ``tests/lighthouse.mjs`` (one Node process and one Chromium for every page)."""
-    need(LIGHTHOUSE.is_file(), "Lighthouse is missing: run 'npm ci'")
+@pytest.fixture(scope="module", autouse=True)
+def lighthouse_run(browser, built_site, real_url, tmp_path_factory):
+    """``tests/lighthouse.mjs`` (one Node process and one Chromium of its own for every page of
+    LIGHTHOUSE_PAGES) started with the module, so that it runs while the axe tests do;
+    ``lighthouse_reports`` collects it. None without Lighthouse (its tests then skip or fail)."""
+    if not LIGHTHOUSE.is_file():
+        yield None
+        return
     out = tmp_path_factory.mktemp("lighthouse")
     pages = five_pages(built_site)
     urls = [real_url + pages[label] for label in LIGHTHOUSE_PAGES]
-    result = run("node", ROOT / "tests" / "lighthouse.mjs", out, *urls, env={"CHROME_PATH": browser.chromium_executable})
-    assert result.returncode == 0, result.stderr[-2000:]
+    env = {**os.environ, "CHROME_PATH": browser.chromium_executable}
+    with subprocess.Popen(["node", str(ROOT / "tests" / "lighthouse.mjs"), str(out), *urls], env=env, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        try:
+            yield process, out, urls
+        finally:
+            if process.poll() is None:  # a failure before the reports were collected
+                process.kill()
+                process.communicate()
+
+
+@pytest.fixture(scope="module")
+def lighthouse_reports(lighthouse_run, built_site) -> dict[str, dict]:
+    """Lighthouse's JSON report of each of LIGHTHOUSE_PAGES, by label."""
+    need(lighthouse_run is not None, "Lighthouse is missing: run 'npm ci'")
+    process, out, urls = lighthouse_run
+    _, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr[-2000:]
     reports = {label: json.loads((out / f"{i}.json").read_text()) for i, label in enumerate(LIGHTHOUSE_PAGES)}
     assert [r["requestedUrl"] for r in reports.values()] == urls
     return reports

@@ -377,8 +377,8 @@ def test_native_watcher_hears_changes_not_reads(tmp_path: Path, caplog):
             assert (watched / "topics.yml").read_text() == "topics: []\n"  # what every rebuild does
             (watched / "edited.md").write_text("changed\n")  # a change, heard after the read (events come in order)
             assert heard.wait(30), "the watcher never reported the written file"
-            with server._rebuild_cond:
-                assert server._want_rebuild
+            with server._rebuild_cond:  # MkDocs logs the event, then sets the flag: wait for it
+                assert server._rebuild_cond.wait_for(lambda: server._want_rebuild, timeout=30)
     finally:
         server.observer.stop()
         server.observer.join(timeout=10)
