@@ -147,6 +147,37 @@ def test_a_choice_made_before_the_facet_counts_arrive_is_kept(page, base_url):
     assert page.errors == []
 
 
+def test_a_search_typed_while_the_facet_counts_load_gets_them(page, base_url):
+    """A newer search that draws its results while the filter chunks are still on their way
+    (the reader kept typing) is drawn again, with the counts, once they arrive."""
+    held: list = []
+    released = False
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/pagefind/filter/**", hold)
+    page.goto(base_url)
+    with page.expect_request("**/pagefind/filter/**"):
+        page.keyboard.press("/")
+        page.keyboard.type("kaleidoscope")
+        page.locator("#rl-search-panel .rl-hit").first.wait_for(timeout=15_000)
+    first = page.locator("#rl-search-panel .rl-hit__title").first.inner_text()
+    page.locator("#rl-search-input").fill("zyzzogeton")  # the first search waits for the counts meanwhile
+    page.locator("#rl-search-panel .rl-hit__title", has_text="∞").first.wait_for(timeout=15_000)
+    assert page.locator("#rl-search-panel .rl-hit__title").first.inner_text() != first
+    assert page.locator("#rl-search-panel .rl-facets").count() == 0
+    released = True
+    for route in held:
+        route.continue_()
+    page.locator("#rl-search-panel .rl-facets").first.wait_for(timeout=15_000)
+    assert "∞" in page.locator("#rl-search-panel .rl-hit__title").first.inner_text()
+    assert page.errors == []
+
+
 def test_math_and_markup_in_titles_show_as_rendered_math_and_text(page, base_url):
     page.goto(base_url)
     header_search(page, "zyzzogeton")

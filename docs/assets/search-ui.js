@@ -14,7 +14,8 @@ const HEADER_FACETS = 6
 const TYPING_PAUSE = 200 // ms
 
 let pagefind = null
-let facetsLoaded = null
+let facetsLoaded = null // Pagefind's filter chunks being fetched (once, shared by every search)
+let facetsReady = false // fetched: a search started now gets the facet counts
 
 function siteRoot(element) {
   if (element.dataset.site) return new URL(element.dataset.site)
@@ -176,6 +177,7 @@ class SearchView {
 
   async run() {
     const serial = ++this.serial
+    const counted = facetsReady // whether this search's results can carry the facet counts
     if (this.mode === "page") {
       const query = this.query()
       const url = location.pathname + (query ? "?" + query : "")
@@ -199,9 +201,16 @@ class SearchView {
     this.render(search, data)
     // Facet counts need Pagefind's filter chunks: fetched once, after the first results are
     // shown (they are a good part of a first search's bytes), then the chips appear.
-    if (!facetsLoaded) {
-      facetsLoaded = engine.filters()
-      await facetsLoaded
+    // Every search drawn without them waits for the same fetch: the newest one is drawn again
+    // (a reader who kept typing meanwhile still gets the chips).
+    if (!counted) {
+      facetsLoaded = facetsLoaded || engine.filters().then(() => { facetsReady = true })
+      try {
+        await facetsLoaded
+      } catch (error) {
+        facetsLoaded = null // fetched again by the next search
+        return
+      }
       if (serial === this.serial) this.run()
     }
   }
