@@ -109,33 +109,43 @@ def test_a_title_word_finds_its_paper_first_and_the_keyboard_opens_it(page, base
     assert page.errors == []
 
 
+class HeldFilterChunks:
+    """Pagefind's filter chunks (the facet counts) held back until ``release()``: a first
+    search typed in the header box draws its results without them."""
+
+    def __init__(self, page, base_url: str, words: str):
+        self.held: list = []
+        self.released = False
+        page.route("**/pagefind/filter/**", self._hold)
+        page.goto(base_url)
+        with page.expect_request("**/pagefind/filter/**"):
+            page.keyboard.press("/")
+            page.keyboard.type(words)
+            page.locator("#rl-search-panel .rl-hit").first.wait_for(timeout=15_000)
+
+    def _hold(self, route):
+        if self.released:
+            route.continue_()
+        else:
+            self.held.append(route)
+
+    def release(self) -> None:
+        self.released = True
+        for route in self.held:
+            route.continue_()
+
+
 def test_a_choice_made_before_the_facet_counts_arrive_is_kept(page, base_url):
     """The first search draws its results, then again when the filter chunks (facet counts)
     arrive: a reader who pressed ArrowDown in between keeps the chosen result."""
-    held: list = []
-    released = False
-
-    def hold(route):  # filter chunks are answered once the choice is made
-        if released:
-            route.continue_()
-        else:
-            held.append(route)
-
-    page.route("**/pagefind/filter/**", hold)
-    page.goto(base_url)
-    with page.expect_request("**/pagefind/filter/**"):
-        page.keyboard.press("/")
-        page.keyboard.type("kaleidoscope")
-        page.locator("#rl-search-panel .rl-hit").first.wait_for(timeout=15_000)
+    chunks = HeldFilterChunks(page, base_url, "kaleidoscope")  # answered once the choice is made
     assert page.locator("#rl-search-panel .rl-facets").count() == 0  # the counts are not there yet
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     second = page.locator("#rl-search-panel .rl-hit").nth(1)
     chosen = second.locator(".rl-hit__title").inner_text()
     assert second.get_attribute("aria-selected") == "true"
-    released = True
-    for route in held:
-        route.continue_()
+    chunks.release()
     page.locator("#rl-search-panel .rl-facets").first.wait_for(timeout=15_000)
     second = page.locator("#rl-search-panel .rl-hit").nth(1)
     assert second.get_attribute("aria-selected") == "true"
@@ -150,29 +160,13 @@ def test_a_choice_made_before_the_facet_counts_arrive_is_kept(page, base_url):
 def test_a_search_typed_while_the_facet_counts_load_gets_them(page, base_url):
     """A newer search that draws its results while the filter chunks are still on their way
     (the reader kept typing) is drawn again, with the counts, once they arrive."""
-    held: list = []
-    released = False
-
-    def hold(route):
-        if released:
-            route.continue_()
-        else:
-            held.append(route)
-
-    page.route("**/pagefind/filter/**", hold)
-    page.goto(base_url)
-    with page.expect_request("**/pagefind/filter/**"):
-        page.keyboard.press("/")
-        page.keyboard.type("kaleidoscope")
-        page.locator("#rl-search-panel .rl-hit").first.wait_for(timeout=15_000)
+    chunks = HeldFilterChunks(page, base_url, "kaleidoscope")
     first = page.locator("#rl-search-panel .rl-hit__title").first.inner_text()
     page.locator("#rl-search-input").fill("zyzzogeton")  # the first search waits for the counts meanwhile
     page.locator("#rl-search-panel .rl-hit__title", has_text="∞").first.wait_for(timeout=15_000)
     assert page.locator("#rl-search-panel .rl-hit__title").first.inner_text() != first
     assert page.locator("#rl-search-panel .rl-facets").count() == 0
-    released = True
-    for route in held:
-        route.continue_()
+    chunks.release()
     page.locator("#rl-search-panel .rl-facets").first.wait_for(timeout=15_000)
     assert "∞" in page.locator("#rl-search-panel .rl-hit__title").first.inner_text()
     assert page.errors == []
