@@ -26,9 +26,14 @@ def newest_first(paper: Paper) -> tuple:
     return (-paper.published.toordinal(), paper.title.casefold(), paper.path)
 
 
+def most_upvoted_first(paper: Paper) -> int:
+    """Sort key of ``by_upvotes`` before its ties: most upvotes first (none counts as 0)."""
+    return -(paper.upvotes or 0)
+
+
 def by_upvotes(papers: Iterable[Paper]) -> list[Paper]:
     """Most upvoted first (no upvotes counts as 0); ties newest first."""
-    return sorted(papers, key=lambda p: (-(p.upvotes or 0), newest_first(p)))
+    return sorted(papers, key=lambda p: (most_upvoted_first(p), newest_first(p)))
 
 
 def latest(papers: Iterable[Paper], count: int | None = None) -> list[Paper]:

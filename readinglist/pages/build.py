@@ -19,7 +19,7 @@ from ..bibtex import base_key, citation_keys
 from ..catalog import Catalog
 from ..incremental import Memory
 from ..model import Paper
-from ..orderings import latest_key
+from ..orderings import latest_key, most_upvoted_first
 from ..render import render
 from ..status import Facts
 from ..taxonomy import Taxonomy, Topic
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 _MISSING = object()
-
-
-def _fewest_upvotes_last(paper: Paper) -> int:
-    return -(paper.upvotes or 0)
 
 
 def latest_fields(paper: Paper) -> tuple:
@@ -223,7 +219,7 @@ class Build:
         its ties' order, so a stable sort by upvotes alone makes it (``by_upvotes`` sorts on the
         whole key: the same result, slower)."""
         papers = self.papers
-        places = self.kept_while("upvotes", _fewest_upvotes_last, lambda: sorted(range(len(papers)), key=lambda i: -(papers[i].upvotes or 0)))
+        places = self.kept_while("upvotes", most_upvoted_first, lambda: sorted(range(len(papers)), key=lambda i: most_upvoted_first(papers[i])))
         return [papers[i] for i in places]
 
     @cached_property
