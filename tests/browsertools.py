@@ -1,5 +1,6 @@
-"""What the Playwright browser tests share: Debian's Chromium, launched through Playwright's sync
-API, a quiet static server on 127.0.0.1 for the site each test file builds, and the helpers
+"""What the Playwright browser tests share: Debian's Chromium (its headless shell where it is
+installed, as ``scripts/ensure-browser.sh`` does: ``readinglist.commands.bench.chromium_path``),
+launched through Playwright's sync API, a quiet static server on 127.0.0.1 for the site each test file builds, and the helpers
 of the reading and audit tests (pages with their errors recorded, axe-core, the five kinds of
 page of a built site).
 
@@ -18,7 +19,6 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -27,17 +27,12 @@ from urllib.parse import urljoin
 
 import pytest
 
+from readinglist.commands.bench import chromium_path
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-MISSING = "no Chromium found (apt-get install chromium) or playwright not installed"
+MISSING = "no Chromium found (apt-get install chromium-headless-shell) or playwright not installed"
 AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
 
 
 def need(ready: bool, message: str) -> None:
