@@ -71,7 +71,8 @@ def serve(directory: Path | str) -> Iterator[str]:
     in "/"). The directory need not exist yet: build into it once the address is known."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # Polled every 10 ms, not 0.5 s: shutdown() waits for the next poll.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
     finally:

@@ -201,7 +201,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 #: before the bench and preview tests, which took 2-3 times as long beside them. The rest
 #: follow in collection order. Only the order changes: every test still runs.
 SLOW_FIRST = ("test_browser_reading.py", "test_browser_search.py", "test_browser_audits.py", "test_browser.py",
-              "test_browser_freshness.py", "test_workflows.py", "test_preview.py", "test_worker.py",
+              "test_browser_freshness.py", "test_workflows.py", "test_preview.py", "test_related.py", "test_worker.py",
               "test_pipeline.py", "test_search.py", "test_live_list.py", "test_hostile_inputs.py", "test_serve.py")
 
 
@@ -246,6 +246,20 @@ def real_url(built_site):
 
     with serve(built_site) as url:
         yield url
+
+
+@pytest.fixture
+def fake_time(monkeypatch):
+    """The commands' HTTP client (``cli.http_from``) on a fake clock, for scripts run in-process:
+    back-offs and ``Retry-After`` waits are recorded in ``fake_time.slept`` and take no time;
+    socket timeouts stay real."""
+    from fakeapi import FakeTime
+    from readinglist import cli
+
+    fake = FakeTime()
+    real = cli.http_from
+    monkeypatch.setattr(cli, "http_from", lambda args: replace(real(args), sleep=fake.sleep, clock=fake.clock))
+    return fake
 
 
 @pytest.fixture

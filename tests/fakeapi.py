@@ -1,5 +1,5 @@
 """A local HTTP server on 127.0.0.1 that replays recorded API responses, for the network
-tests. Never the internet."""
+tests (never the internet), and the fake clock their HTTP clients wait on."""
 
 from __future__ import annotations
 
@@ -25,6 +25,23 @@ class Reply:
     def file(cls, name: str, **kw) -> Reply:
         kind = "application/atom+xml" if name.endswith(".xml") else "application/json"
         return cls(body=(API / name).read_bytes(), content_type=kind, **kw)
+
+
+class FakeTime:
+    """A clock that moves only when told: by ``sleep``, or by ``step`` on every reading."""
+
+    def __init__(self, step: float = 0.0):
+        self.now = 1000.0
+        self.step = step
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        self.now += self.step
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
 
 
 class FakeApi:

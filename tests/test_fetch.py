@@ -14,7 +14,8 @@ FAST = ("--backoff", "0.05", "--retries", "2", "--timeout", "5")
 
 
 @pytest.fixture
-def api():
+def api(fake_time):
+    """The recorded API, with the fetchers' waits on a fake clock (``fake_time``)."""
     with FakeApi() as server:
         yield server
 
@@ -72,12 +73,12 @@ def test_range_of_days_and_an_empty_day(api, tmp_path):
     assert len(api.requests) == 2
 
 
-def test_429_with_retry_after_then_success(api, tmp_path):
+def test_429_with_retry_after_then_success(api, tmp_path, fake_time):
     api.route(DAY, Reply(429, b'{"error":"rate limited"}', headers={"Retry-After": "1"}), Reply.file("daily-2025-01-06.json"))
     result = fetch(api, tmp_path / "papers")
     assert result.returncode == 0, result.stderr
-    first, second = api.hits(DAY)
-    assert second - first >= 0.9  # Retry-After: 1 was honoured, not the 0.05 s backoff
+    assert len(api.hits(DAY)) == 2
+    assert fake_time.slept == [1.0]  # Retry-After: 1 was honoured, not the 0.05 s backoff
 
 
 def test_500_then_success(api, tmp_path):
@@ -109,7 +110,7 @@ def test_500_forever_fails_cleanly_and_touches_no_file(api, tmp_path):
 def test_timeout(api, tmp_path):
     api.route(DAY, Reply.file("daily-2025-01-06.json", delay=2))
     result = run_script("fetch_daily.py", "--date", "2025-01-06", "--papers-dir", tmp_path / "papers", "--base-url", api.url,
-                        "--timeout", "0.3", "--retries", "1", "--backoff", "0.05")
+                        "--timeout", "0.1", "--retries", "1", "--backoff", "0.05")
     assert result.returncode == 1
     assert "no answer within 0 s" not in result.stderr
     assert "gave up on" in result.stderr and "no answer within" in result.stderr
@@ -117,13 +118,15 @@ def test_timeout(api, tmp_path):
     assert not (tmp_path / "papers").exists()
 
 
-def test_deadline(api, tmp_path):
+def test_deadline(api, tmp_path, fake_time):
     api.route(DAY, Reply(500, b"oops"))
     result = run_script("fetch_daily.py", "--date", "2025-01-06", "--papers-dir", tmp_path / "papers", "--base-url", api.url,
                         "--retries", "50", "--backoff", "0.2", "--deadline", "1")
     assert result.returncode == 1
     assert "the overall deadline of 1 s has passed" in result.stderr
-    assert len(api.hits(DAY)) < 50
+    # Back-offs of 0.2, 0.4, then what was left of the second: the deadline, not the retries, ended it.
+    assert fake_time.slept == pytest.approx([0.2, 0.4, 0.4])
+    assert len(api.hits(DAY)) == 3
 
 
 def test_malformed_json(api, tmp_path):

@@ -14,25 +14,9 @@ import zlib
 
 import pytest
 
+from fakeapi import FakeTime
 from hostile_server import HostileServer, Raw, ResetAfter, Trickle, chunked, closed_port, gzip_bomb, response
 from readinglist.http import MAX_JSON_DEPTH, MAX_REDIRECTS, USER_AGENT, FetchError, Http, NotFound, parse_json
-
-
-class FakeTime:
-    """A clock that moves only when told: by ``sleep``, or by ``step`` on every reading."""
-
-    def __init__(self, step: float = 0.0):
-        self.now = 1000.0
-        self.step = step
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        self.now += self.step
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 def client(fake: FakeTime, **kw) -> Http:

@@ -263,7 +263,7 @@ def first_search_bytes(site: Path, words: tuple[str, str]) -> dict | None:
                 super().do_GET()
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()  # shutdown() waits a poll
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     result: dict[str, str | int | float] = {}
     try:
