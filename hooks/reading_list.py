@@ -269,8 +269,8 @@ def on_page_context(context, page, config, nav):
 def on_env(env, config, files):
     global _env
     _env = env
+    env.bytecode_cache = incremental.COMPILED  # the theme compiled once per process, not once per build
     if _serving:
-        env.bytecode_cache = _memory.templates  # the theme compiled once per server, not once per rebuild
         # The footer's facts change with every rebuild (its time) or paper (its count), and the
         # preview rewrites only the pages that changed: it shows none (the home page does).
         env.globals["reading_list_status"] = None

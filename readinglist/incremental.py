@@ -73,8 +73,10 @@ def _mtime(path: str) -> int | None:
 
 class TemplateCache(jinja2.BytecodeCache):
     """Compiled theme templates kept in memory. MkDocs makes a new Jinja environment for every
-    rebuild, which would compile Material's templates again each time (most of a small
-    rebuild); Jinja checks each template's source checksum before reusing its code."""
+    build, which would compile Material's templates again each time (most of a small rebuild);
+    Jinja finds kept code by the template's name and file and checks its source's checksum
+    before using it, so one cache serves every build of a process (``COMPILED``), whatever its
+    project: an edited template is compiled afresh."""
 
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
@@ -85,6 +87,11 @@ class TemplateCache(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+#: The compiled templates of every build in this process (the preview's rebuilds; a process
+#: that builds several sites, as the tests do).
+COMPILED = TemplateCache()
 
 
 @dataclass
@@ -114,8 +121,6 @@ class Memory:
     ``object`` here: this module imports no NumPy)."""
     terms: dict[str, Counter] = field(default_factory=dict)
     """Each paper's text (title twice and abstract) -> its terms, for related papers."""
-    templates: TemplateCache = field(default_factory=TemplateCache)
-    """The theme's compiled templates."""
     derived: dict[str, tuple[Paper, dict[tuple, object]]] = field(default_factory=dict)
     """``path -> (paper, {(kind, *inputs): value})``: what is made from one paper (its list
     entries, page metadata, citation base key, export fragments), see ``Build.per_paper``. The

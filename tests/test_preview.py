@@ -297,14 +297,15 @@ def fetch(url: str) -> tuple[int, str]:
         return 0, ""
 
 
-def poll(url: str, predicate, seconds: float = 120) -> tuple[int, str]:
+def poll(url: str, predicate, seconds: float = 120, every: float = 0.05) -> tuple[int, str]:
+    """``url``'s first answer that ``predicate`` accepts, asked for ``every`` seconds."""
     deadline = time.monotonic() + seconds
     status = 0
     while time.monotonic() < deadline:
         status, body = fetch(url)
         if status and predicate(status, body):
             return status, body
-        time.sleep(0.2)
+        time.sleep(every)
     raise AssertionError(f"{url}: no such answer within {seconds} s (last: {status})")
 
 
@@ -332,11 +333,15 @@ def test_serve_shows_the_error_page_at_once_recovers_and_keeps_search(tmp_path: 
         broken.write_text(good.replace("published:", "published: not-a-date\nfoo:"))
         poll(base + url, lambda s, b: s == 500 and shown in text_of(b))
         assert fetch(base + "pagefind/pagefind.js")[0] == 200  # the last good bundle stays
+        entry = fetch(base + "pagefind/pagefind-entry.json")
         broken.write_text(good.replace("title: ", "title: Renamed ", 1))
         poll(base + url, lambda s, b: s == 200 and "Renamed" in b)
-        for _ in range(10):  # while the new bundle is made and swapped in, the old one serves
+        # While the new bundle is made and swapped in, the old one serves: every request is
+        # answered until the entry names the new index (its hash follows the content).
+        def swapped(status: int, body: str) -> bool:
             assert fetch(base + "pagefind/pagefind.js")[0] == 200
-            time.sleep(0.2)
+            return (status, body) != entry
+        poll(base + "pagefind/pagefind-entry.json", swapped, every=0.02)
     finally:
         server.terminate()
         server.wait(timeout=30)
