@@ -263,15 +263,16 @@ class Build:
 
     @cached_property
     def related(self) -> dict[str, list[Paper]]:
-        # Imported here: NumPy and SciPy take a third of a second to import, and the search
-        # indexer's child process (``python -m readinglist.pages.search``) never needs them.
-        from ..related import Related, related_papers, update
-
         start = time.perf_counter()
         if self.background is not None:  # the worker's answer: paths, in the same order
             by_path = {p.path: p for p in self.papers}
             paths: dict[str, list[str]] = self.background.result("related")  # type: ignore[assignment]
             return {path: [by_path[q] for q in others] for path, others in paths.items()}
+        # Imported here, after the worker's case: NumPy and SciPy take a third of a second to
+        # import, which a build whose worker computed the related papers does not pay, and the
+        # search indexer's child process (``python -m readinglist.pages.search``) never needs them.
+        from ..related import Related, related_papers, update
+
         memory = self.memory
         if memory is None:
             result = related_papers(self.papers)
