@@ -118,3 +118,8 @@ def test_bench_runs_and_reports_every_figure():
         assert data[key] > 0, key
     assert set(data["stages_seconds"]) == {"load", "related", "papers", "home", "topics", "dates", "feeds", "exports"}
     assert data["importer"]["entries"] == 12 and data["importer"]["entries_per_second"] > 0
+    # The first search in a real browser: both words found, something fetched under /pagefind/.
+    first = data["first_search"]
+    for label in ("common", "rare"):
+        assert f"“{first[f'{label}_word']}”" in first[f"{label}_status"], first
+        assert first[f"{label}_requests"] > 0 and 0 < first[f"{label}_first_search_kb"] <= first[f"{label}_with_facets_kb"]
