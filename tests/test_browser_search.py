@@ -157,6 +157,26 @@ def test_a_choice_made_before_the_facet_counts_arrive_is_kept(page, base_url):
     assert page.errors == []
 
 
+def test_a_result_followed_before_the_facet_counts_arrive_leaves_the_drop_down_closed(page, base_url):
+    """A reader who follows a result while the facet counts are on their way: the drop-down
+    closes, and stays closed when they arrive (the search that waited for them is not drawn,
+    and opened, again over the paper's page)."""
+    chunks = HeldFilterChunks(page, base_url, "kaleidoscope")
+    page.evaluate("window.__sameDocument = true")
+    page.locator("#rl-search-panel .rl-hit__title", has_text="Kaleidoscope: Attention").click()
+    page.locator("h1.rl-paper__title", has_text="Kaleidoscope: Attention").wait_for()
+    assert page.evaluate("window.__sameDocument") is True  # Material swapped the page in place
+    assert page.locator("#rl-search-panel").is_hidden()
+    with page.expect_response("**/pagefind/filter/**"):
+        chunks.release()
+    # A redraw would fetch nothing more or what its results need: once the network has been
+    # quiet for half a second it has long been drawn.
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#rl-search-panel").is_hidden()
+    assert page.locator("#rl-search-input").get_attribute("aria-expanded") == "false"
+    assert page.errors == []
+
+
 def test_a_search_typed_while_the_facet_counts_load_gets_them(page, base_url):
     """A newer search that draws its results while the filter chunks are still on their way
     (the reader kept typing) is drawn again, with the counts, once they arrive."""

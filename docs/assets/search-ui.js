@@ -315,6 +315,9 @@ class SearchView {
 
   close() {
     if (this.mode !== "header") return
+    // A search still on its way (or waiting for the facet counts, to be drawn again with
+    // them) must not open the drop-down again once the reader closed it or followed a result.
+    this.serial++
     this.panel.hidden = true
     this.input.setAttribute("aria-expanded", "false")
     this.input.removeAttribute("aria-activedescendant")
