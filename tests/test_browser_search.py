@@ -158,11 +158,13 @@ def test_a_choice_made_before_the_facet_counts_arrive_is_kept(page, base_url):
 
 
 def test_a_result_followed_before_the_facet_counts_arrive_leaves_the_drop_down_closed(page, base_url):
-    """A reader who follows a result while the facet counts are on their way: the drop-down
-    closes, and stays closed when they arrive (the search that waited for them is not drawn,
-    and opened, again over the paper's page)."""
+    """A reader who follows a result while the facet counts are on their way, just after a
+    keystroke: the drop-down closes, and stays closed when they arrive (neither the search
+    that waited for them nor the one waiting for a pause in typing is drawn, and opened,
+    again over the paper's page)."""
     chunks = HeldFilterChunks(page, base_url, "kaleidoscope")
     page.evaluate("window.__sameDocument = true")
+    page.keyboard.type(" ")  # a search waits for a pause in typing (200 ms): the click comes first
     page.locator("#rl-search-panel .rl-hit__title", has_text="Kaleidoscope: Attention").click()
     page.locator("h1.rl-paper__title", has_text="Kaleidoscope: Attention").wait_for()
     assert page.evaluate("window.__sameDocument") is True  # Material swapped the page in place

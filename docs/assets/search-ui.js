@@ -127,12 +127,12 @@ class SearchView {
     input.setAttribute("aria-controls", this.listId)
     // Searching waits for a pause in typing: every search of a prefix ("m", "mo", ...) would
     // fetch index chunks of its own.
-    let timer = 0
+    this.typing = 0 // the search waiting for the pause (close() cancels it)
     input.addEventListener("input", () => {
       this.state.q = input.value
       this.shown = mode === "page" ? PAGE_RESULTS : HEADER_RESULTS
-      clearTimeout(timer)
-      timer = setTimeout(() => this.run(), TYPING_PAUSE)
+      clearTimeout(this.typing)
+      this.typing = setTimeout(() => this.run(), TYPING_PAUSE)
     })
     input.addEventListener("keydown", event => this.key(event))
   }
@@ -316,8 +316,10 @@ class SearchView {
   close() {
     if (this.mode !== "header") return
     // A search still on its way (or waiting for the facet counts, to be drawn again with
-    // them) must not open the drop-down again once the reader closed it or followed a result.
+    // them, or for a pause in typing) must not open the drop-down again once the reader
+    // closed it or followed a result.
     this.serial++
+    clearTimeout(this.typing)
     this.panel.hidden = true
     this.input.setAttribute("aria-expanded", "false")
     this.input.removeAttribute("aria-activedescendant")
