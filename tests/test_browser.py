@@ -10,17 +10,9 @@ from __future__ import annotations
 import feedparser
 import pytest
 
-from browsertools import serve
-
 pytestmark = pytest.mark.browser
 
 QWEN = "papers/2025/qwenlong-cprs-towards-infty-llms-with-dynamic-context-optimization/"
-
-
-@pytest.fixture(scope="module")
-def base_url(built_site):
-    with serve(built_site) as url:
-        yield url
 
 
 @pytest.fixture
@@ -36,8 +28,8 @@ def page(browser):
     context.close()
 
 
-def test_home_page_loads_without_console_errors_and_the_dark_mode_toggle_changes_the_palette(page, base_url):
-    page.goto(base_url)
+def test_home_page_loads_without_console_errors_and_the_dark_mode_toggle_changes_the_palette(page, real_url):
+    page.goto(real_url)
     page.wait_for_load_state("networkidle")
     assert page.title() == "LM Reading List"
     assert page.locator("h2#latest").inner_text() == "Latest additions"
@@ -54,8 +46,8 @@ def test_home_page_loads_without_console_errors_and_the_dark_mode_toggle_changes
     assert page.errors == []
 
 
-def test_search_finds_a_paper_by_a_distinctive_title_word(page, base_url):
-    page.goto(base_url)
+def test_search_finds_a_paper_by_a_distinctive_title_word(page, real_url):
+    page.goto(real_url)
     page.locator("#rl-search-input").click()
     page.keyboard.type("Tryage")
     result = page.locator("#rl-search-panel .rl-hit__title").first
@@ -71,8 +63,8 @@ def titles(page) -> list[str]:
     return page.locator("ol.rl-list .rl-entry__title").all_inner_texts()
 
 
-def test_topic_page_sort_toggle_reorders_with_mouse_and_keyboard(page, base_url):
-    page.goto(base_url + "topics/multimodal/")
+def test_topic_page_sort_toggle_reorders_with_mouse_and_keyboard(page, real_url):
+    page.goto(real_url + "topics/multimodal/")
     control = page.locator(".rl-sort")
     control.wait_for(state="visible")
     by_date = titles(page)
@@ -93,8 +85,8 @@ def test_topic_page_sort_toggle_reorders_with_mouse_and_keyboard(page, base_url)
     assert page.errors == []
 
 
-def test_year_page_sorted_by_upvotes_is_one_list(page, base_url):
-    page.goto(base_url + "dates/2024/")
+def test_year_page_sorted_by_upvotes_is_one_list(page, real_url):
+    page.goto(real_url + "dates/2024/")
     page.locator(".rl-sort").wait_for(state="visible")
     by_date = titles(page)
     assert page.locator(".rl-groups h2:visible").count() > 3
@@ -109,8 +101,8 @@ def test_year_page_sorted_by_upvotes_is_one_list(page, base_url):
     assert page.errors == []
 
 
-def test_math_title_renders_as_mathml_and_bibtex_has_a_copy_button(page, base_url):
-    page.goto(base_url + QWEN)  # one paper page for both checks
+def test_math_title_renders_as_mathml_and_bibtex_has_a_copy_button(page, real_url):
+    page.goto(real_url + QWEN)  # one paper page for both checks
     heading = page.locator("h1.rl-paper__title")
     heading.locator("math").wait_for()
     assert "∞" in heading.inner_text()
@@ -123,8 +115,8 @@ def test_math_title_renders_as_mathml_and_bibtex_has_a_copy_button(page, base_ur
     assert page.locator(".rl-bibtex code").inner_text().startswith("@misc{qwenlongcprs2025towards,")
 
 
-def test_feed_links_resolve_to_valid_feeds(page, base_url):
-    for url in (base_url, base_url + "topics/surveys/"):
+def test_feed_links_resolve_to_valid_feeds(page, real_url):
+    for url in (real_url, real_url + "topics/surveys/"):
         page.goto(url)
         href = page.locator("a.rl-feed").first.get_attribute("href")
         response = page.request.get(page.url + href if not href.startswith("http") else href)
